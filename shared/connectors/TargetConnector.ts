@@ -1,0 +1,98 @@
+/**
+ * The connector contract. A target is a declaration (its objects, keys and limits: data) plus a
+ * few hooks that own its wire format. The pipeline owns batching, retries, record state, audit
+ * and dedupe; a connector never sees the queue or the table.
+ */
+
+/** What can be done to a target object. */
+export const TargetAction = { Upsert: 'upsert', Delete: 'delete' } as const;
+export type TargetAction = (typeof TargetAction)[keyof typeof TargetAction];
+
+export interface TargetObjectDeclaration {
+  /** Object name as used in flow configs: `leads`, `companies`, `salespersons`. */
+  readonly name: string;
+  /** Field whose value identifies a record in the target (the upsert key). */
+  readonly keyField: string;
+  readonly actions: readonly TargetAction[];
+}
+
+/** Static facts about a target: no I/O, safe to import from infra and config validation. */
+export interface TargetDeclaration {
+  readonly name: string;
+  /** Most records one API call accepts. */
+  readonly maxBatch: number;
+  /** Most calls the target allows in flight at once (per instance). */
+  readonly maxConcurrency: number;
+  readonly objects: Readonly<Record<string, TargetObjectDeclaration>>;
+  /** Link to the vendor's documented limits. */
+  readonly limitsUrl: string;
+}
+
+/** One record's write to one target object. */
+export interface TargetItem {
+  /** Opaque reference the pipeline uses to match results back to records. */
+  readonly ref: string;
+  /** Value of the object's key field. */
+  readonly key: string;
+  /** Mapped payload (for deletes: at least the key field). */
+  readonly payload: Readonly<Record<string, unknown>>;
+}
+
+export const ItemOutcome = {
+  Created: 'created',
+  Updated: 'updated',
+  Deleted: 'deleted',
+  /** The target had nothing to delete: the desired state holds. */
+  NotFound: 'not-found',
+  /** The target refused this record; sending it again unchanged will not help. */
+  Rejected: 'rejected',
+  /** This record hit a transient problem (the rest of the call went through). */
+  Retry: 'retry',
+} as const;
+export type ItemOutcome = (typeof ItemOutcome)[keyof typeof ItemOutcome];
+
+export interface ItemResult {
+  readonly ref: string;
+  readonly outcome: ItemOutcome;
+  readonly targetId?: string;
+  /** Vendor reason, for rejected and retry outcomes. */
+  readonly reason?: { readonly code?: string; readonly message: string };
+}
+
+/** A record as currently stored in the target, read back to settle an interrupted write. */
+export interface StoredTargetRecord {
+  readonly key: string;
+  readonly targetId?: string;
+  readonly fields: Readonly<Record<string, unknown>>;
+}
+
+export interface PingCheck {
+  readonly name: string;
+  readonly ok: boolean;
+  /** For failures: one line saying what to fix. */
+  readonly detail: string;
+}
+
+export interface ConnectorStats {
+  /** API calls made (excluding token requests), by object and action, e.g. `leads:upsert`. */
+  readonly calls: Readonly<Record<string, number>>;
+  readonly totalCalls: number;
+  /** Responses that told us to slow down (429, 606, 615, ...). */
+  readonly throttled: number;
+}
+
+export interface TargetConnector {
+  readonly declaration: TargetDeclaration;
+  /**
+   * Writes up to `declaration.maxBatch` items to one object in one API call and returns one
+   * result per item (any order). Whole-call failures throw an `ExternalSystemError` whose kind
+   * says what to do (rate-limited, quota-exhausted, retryable, auth-expired, permanent).
+   * Pacing under the target's limits happens inside, before the call.
+   */
+  write(object: string, action: TargetAction, items: readonly TargetItem[]): Promise<ItemResult[]>;
+  /** Reads records back by key (at most `maxBatch` keys); missing keys are absent from the result. */
+  readBack(object: string, keys: readonly string[]): Promise<StoredTargetRecord[]>;
+  /** Checks credentials and one cheap read. Never throws for an unreachable system. */
+  ping(): Promise<PingCheck[]>;
+  stats(): ConnectorStats;
+}

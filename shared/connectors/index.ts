@@ -1,0 +1,12 @@
+export { ItemOutcome, TargetAction } from './TargetConnector';
+export type {
+  ConnectorStats,
+  ItemResult,
+  PingCheck,
+  StoredTargetRecord,
+  TargetConnector,
+  TargetDeclaration,
+  TargetItem,
+  TargetObjectDeclaration,
+} from './TargetConnector';
+export { targetDeclarations } from './catalog';

@@ -1,0 +1,9 @@
+export {
+  ENVELOPE_SCHEMA_VERSION,
+  Lifecycle,
+  RecordOperation,
+  dedupeKeyOf,
+  makeEnvelope,
+  recordEnvelopeSchema,
+} from './envelope';
+export type { NewEnvelope, RecordEnvelope } from './envelope';
