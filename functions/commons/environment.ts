@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { validateConfig, type CustomerConfig } from '../../shared/config';
+
+/** Environment every function receives from the stack; validated once, at cold start. */
+const environmentSchema = z.object({
+  ML_CONFIG_FILE: z.string().default('ml-config.json'),
+  TABLE_NAME: z.string().min(1),
+  FLOW_NAME: z.string().min(1),
+  QUEUE_URL: z.url(),
+  DLQ_URL: z.url(),
+  ALERT_TOPIC_ARN: z.string().optional(),
+  SECRET_PREFIX: z.string().min(1),
+});
+
+export type FunctionEnvironment = z.infer<typeof environmentSchema>;
+
+export function readEnvironment(env: NodeJS.ProcessEnv = process.env): FunctionEnvironment {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new Error(`function environment is incomplete: ${fields}`);
+  }
+  return parsed.data;
+}
+
+/** The customer config the stack bundled next to the handler, validated like at synth. */
+export function readBundledConfig(file: string): CustomerConfig {
+  const path = file.startsWith('/') ? file : join(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), file);
+  return validateConfig(JSON.parse(readFileSync(path, 'utf8')), path);
+}

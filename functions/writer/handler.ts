@@ -1,0 +1,45 @@
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { TargetConnector } from '../../shared/connectors';
+import { writeBatch } from '../../shared/pipeline';
+import { createConnector, createQueue, createStore, findFlow } from '../../shared/runtime';
+import { awsContext } from '../commons/awsContext';
+import { readEnvironment } from '../commons/environment';
+import { emitCounters, logger, metrics } from '../commons/observability';
+
+const env = readEnvironment();
+const context = awsContext(env);
+const flow = findFlow(context.config, env.FLOW_NAME);
+const store = createStore(context);
+const queue = createQueue(context, flow);
+// One connector per container: its token cache and pacer outlive a single invocation.
+let connector: Promise<TargetConnector> | undefined;
+
+async function write(event: SQSEvent, lambdaContext: Context): Promise<SQSBatchResponse> {
+  connector ??= createConnector(context, flow.target);
+  const result = await writeBatch(
+    event.Records.map((record) => ({
+      messageId: record.messageId,
+      body: record.body,
+      receiveCount: Number(record.attributes.ApproximateReceiveCount ?? 1),
+    })),
+    {
+      flow,
+      connector: await connector.catch((error) => {
+        connector = undefined;
+        throw error;
+      }),
+      store,
+      queue,
+      alerts: context.alerts,
+      remainingTimeMs: () => lambdaContext.getRemainingTimeInMillis(),
+    },
+  );
+  emitCounters(flow.name, result.counters);
+  logger.info('batch written', { records: event.Records.length, failed: result.failedMessageIds.length, ...result.counters });
+  return { batchItemFailures: result.failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+export const handler = middy(write).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -1,0 +1,2 @@
+export { FlowQueue } from './FlowQueue';
+export type { DeadLetter, FlowQueueOptions, OutgoingMessage } from './FlowQueue';

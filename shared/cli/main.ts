@@ -1,0 +1,201 @@
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { loadConfig, type CustomerConfig } from '../config';
+import { MlConnectorError } from '../errors';
+import { LocalScheduler, LocalSession, runDemo } from '../local';
+import { formatAudit, formatPlan, formatRun, formatSummary, progressPrinter } from './format';
+
+interface Io {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+const defaultIo: Io = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+};
+
+function isoDate(value: string): Date {
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime())) throw new InvalidArgumentError(`"${value}" is not an ISO date such as 2026-01-31 or 2026-01-31T08:00:00Z`);
+  return at;
+}
+
+async function withSession<T>(config: CustomerConfig, work: (session: LocalSession) => Promise<T>): Promise<T> {
+  const session = await LocalSession.open({ config });
+  try {
+    return await work(session);
+  } finally {
+    await session.close();
+  }
+}
+
+function selectFlows(config: CustomerConfig, name?: string): string[] {
+  if (name) return [config.flows.find((flow) => flow.name === name)?.name ?? name];
+  return config.flows.filter((flow) => flow.enabled).map((flow) => flow.name);
+}
+
+/** Builds the `ml-connector` command line. */
+export function buildProgram(io: Io = defaultIo): Command {
+  const program = new Command('ml-connector')
+    .description('Keeps SaaS tools current with the data of a PeopleSoft installation.')
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('demo')
+    .description('Sync a seeded PeopleSoft directory into Marketo, apply HR changes, sync again (simulators only)')
+    .option('--employees <n>', 'employees in the seeded directory', (v) => Number.parseInt(v, 10), 5000)
+    .action(async (options: { employees: number }) => {
+      const progress = progressPrinter();
+      const demo = await runDemo({ employees: options.employees, print: io.out, progress, formatSummary });
+      await demo.close();
+    });
+
+  program
+    .command('ping')
+    .description('Check every system the config names: DNS, TLS, credentials, each service operation')
+    .requiredOption('-c, --config <file>', 'customer config (YAML)')
+    .action(async (options: { config: string }) => {
+      const config = await loadConfig(options.config);
+      const failures = await withSession(config, async (session) => {
+        const checks = [];
+        try {
+          const source = await session.recordSource();
+          checks.push(...(await source.ping()).map((check) => ({ system: 'peoplesoft', ...check })));
+        } catch (error) {
+          checks.push({ system: 'peoplesoft', name: 'setup', ok: false, detail: (error as Error).message });
+        }
+        for (const target of Object.keys(config.targets)) {
+          try {
+            const connector = await session.connector(target);
+            checks.push(...(await connector.ping()).map((check) => ({ system: target, ...check })));
+          } catch (error) {
+            checks.push({ system: target, name: 'setup', ok: false, detail: (error as Error).message });
+          }
+        }
+        for (const check of checks) io.out(`${check.ok ? 'ok  ' : 'FAIL'} ${check.system} ${check.name}: ${check.detail}`);
+        return checks.filter((check) => !check.ok).length;
+      });
+      if (failures > 0) throw new MlConnectorError(`${failures} check(s) failed`, 'misconfigured');
+    });
+
+  program
+    .command('sync')
+    .description('Run one sync cycle of the flows locally, against whatever the config points at')
+    .requiredOption('-c, --config <file>', 'customer config (YAML)')
+    .option('-f, --flow <name>', 'only this flow')
+    .option('--since <iso-date>', 're-read changes since this date instead of the cursor', isoDate)
+    .option('--dry-run', 'show what would be written, write nothing')
+    .action(async (options: { config: string; flow?: string; since?: Date; dryRun?: boolean }) => {
+      const config = await loadConfig(options.config);
+      await withSession(config, async (session) => {
+        for (const flow of selectFlows(config, options.flow)) {
+          if (options.dryRun) {
+            io.out(formatPlan(await session.plan(flow, options.since)));
+            continue;
+          }
+          const progress = progressPrinter();
+          const summary = await session.sync(flow, {
+            ...(options.since ? { since: options.since } : {}),
+            onProgress: (p) => progress(`${flow}: ${p.phase}, read ${p.read}, enqueued ${p.enqueued}, written ${p.written}`),
+          });
+          progress('');
+          io.out(formatSummary(summary));
+        }
+      });
+    });
+
+  program
+    .command('audit')
+    .description("Print one record's audit trail across flows and runs")
+    .requiredOption('-c, --config <file>', 'customer config (YAML)')
+    .requiredOption('-k, --key <source-id>', 'source id, e.g. an EMPLID')
+    .action(async (options: { config: string; key: string }) => {
+      const config = await loadConfig(options.config);
+      await withSession(config, async (session) => io.out(formatAudit(options.key, await session.store.auditTrail(options.key))));
+    });
+
+  program
+    .command('status')
+    .description('Per flow: the cursor, the last run and the dead-letter queue depth')
+    .requiredOption('-c, --config <file>', 'customer config (YAML)')
+    .action(async (options: { config: string }) => {
+      const config = await loadConfig(options.config);
+      await withSession(config, async (session) => {
+        for (const flow of config.flows) {
+          const cursor = await session.store.getCursor(flow.name);
+          const [run] = await session.store.latestRuns(flow.name, 1);
+          const depth = await session.queue(flow).depth('dead-letter');
+          const park = await session.store.getQuotaPark(flow.target);
+          io.out(`${flow.name}`);
+          io.out(`  cursor      ${cursor?.until ?? '(none: next run starts at ' + flow.initialSince + ')'}`);
+          io.out(`  last run    ${formatRun(run)}`);
+          io.out(`  dead letters ${depth.visible + depth.inFlight}`);
+          if (park) io.out(`  ${flow.target} quota exhausted until ${park.resetsAt}`);
+        }
+      });
+    });
+
+  program
+    .command('replay')
+    .description('Move dead-lettered records back to their queue and write them again')
+    .requiredOption('-c, --config <file>', 'customer config (YAML)')
+    .option('-f, --flow <name>', 'only this flow')
+    .option('-k, --key <source-id>', 'only this record')
+    .option('--since <iso-date>', 'only records dead-lettered since this date', isoDate)
+    .action(async (options: { config: string; flow?: string; key?: string; since?: Date }) => {
+      const config = await loadConfig(options.config);
+      await withSession(config, async (session) => {
+        for (const flow of selectFlows(config, options.flow)) {
+          const result = await session.replay(flow, { ...(options.key ? { key: options.key } : {}), ...(options.since ? { since: options.since } : {}) });
+          if (result.replayed > 0) await session.drain(flow);
+          const [run] = await session.store.latestRuns(flow, 1);
+          io.out(`${flow}: replayed ${result.replayed}, left in the dead-letter queue ${session.deadLetters(session.flow(flow)).length}`);
+          if (run) io.out(`  ${formatRun(run)}`);
+        }
+      });
+    });
+
+  program
+    .command('run')
+    .description('Run the flows on their schedules until interrupted (local scheduler)')
+    .requiredOption('-c, --config <file>', 'customer config (YAML)')
+    .action(async (options: { config: string }) => {
+      const config = await loadConfig(options.config);
+      const session = await LocalSession.open({ config });
+      const scheduler = new LocalScheduler(config.flows.filter((flow) => flow.enabled), async (flow) => {
+        try {
+          io.out(formatSummary(await session.sync(flow.name)));
+        } catch (error) {
+          io.err(`${flow.name}: ${(error as Error).message}`);
+        }
+      });
+      scheduler.start();
+      for (const next of scheduler.upcoming()) io.out(`${next.flow} next runs at ${next.at.toISOString()}`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      scheduler.stop();
+      await session.close();
+    });
+
+  return program;
+}
+
+/** Runs the CLI; returns the exit code. Errors print as one clear line, never a stack or a secret. */
+export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv]);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof MlConnectorError) {
+      io.err(`error: ${error.message}`);
+      return 1;
+    }
+    io.err(`unexpected error: ${(error as Error).stack ?? error}`);
+    return 2;
+  }
+}

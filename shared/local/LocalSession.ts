@@ -1,0 +1,332 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import { startMarketoSimulator, type MarketoSimulator } from '../../simulators/marketo';
+import { startPeopleSoftSimulator, type PeopleSoftSimulator } from '../../simulators/peoplesoft';
+import { FlowQueue } from '../aws';
+import { resourceNames, type CustomerConfig, type FlowConfig } from '../config';
+import type { TargetConnector } from '../connectors';
+import { targetDeclarations } from '../connectors';
+import { recordEnvelopeSchema } from '../envelope';
+import type { PeopleSoftSource } from '../peoplesoft';
+import { MemoryAlerter, planFlow, pollFlow, writeBatch, type FlowPlan, type PollProgress, type RecordSource } from '../pipeline';
+import { createConnector, createQueue, createSource, createStore, findFlow, type RuntimeContext } from '../runtime';
+import { LocalSecretResolver } from '../secrets';
+import { AuditEvent, type RunSummary, type StateStore } from '../state';
+import { EventSourceLoop } from './EventSourceLoop';
+import { LocalAws } from './LocalAws';
+
+export interface LocalSessionOptions {
+  readonly config: CustomerConfig;
+  /** Folder for persistent local state; `null` keeps everything in memory (tests, benchmarks). */
+  readonly stateDir?: string | null;
+  /** Simulators started by the caller (demo, tests); otherwise started here when the config asks. */
+  readonly simulators?: { readonly peoplesoft?: PeopleSoftSimulator; readonly marketo?: MarketoSimulator };
+  /** Seconds before a failed message is visible again locally (Lambda waits the visibility timeout). */
+  readonly retryDelaySeconds?: number;
+  /** Writer invocations running at once (the event source mapping's maximum concurrency). */
+  readonly writerConcurrency?: number;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly fetch?: typeof fetch;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly onAlert?: (subject: string, message: string) => void;
+  readonly onWriterError?: (error: unknown) => void;
+}
+
+export interface SyncOptions {
+  readonly since?: Date;
+  readonly onProgress?: (progress: PollProgress & { phase: 'polling' | 'writing'; written: number }) => void;
+}
+
+export interface SyncSummary extends RunSummary {
+  readonly elapsedMs: number;
+  readonly rejectedReasons: Array<{ sourceId: string; reason: string }>;
+  readonly deadLetterReasons: Array<{ sourceId: string; reason: string }>;
+  readonly deadLetterDepth: number;
+  readonly complete: boolean;
+}
+
+export interface ReplaySelection {
+  readonly key?: string;
+  readonly since?: Date;
+}
+
+/**
+ * The pipeline on a laptop: the embedded SQS and DynamoDB stand-ins, the built-in simulators
+ * for systems the config marks `simulator: true`, and the same cores the Lambda handlers run
+ * (poller, writer through a local event-source loop). State persists in the state dir.
+ */
+export class LocalSession {
+  public readonly store: StateStore;
+  public readonly alerts: MemoryAlerter;
+  private readonly connectors = new Map<string, Promise<TargetConnector>>();
+  private source?: Promise<PeopleSoftSource>;
+
+  private constructor(
+    public readonly config: CustomerConfig,
+    public readonly aws: LocalAws,
+    public readonly context: RuntimeContext,
+    public readonly simulators: { peoplesoft?: PeopleSoftSimulator; marketo?: MarketoSimulator },
+    private readonly owned: { peoplesoft?: PeopleSoftSimulator; marketo?: MarketoSimulator },
+    private readonly options: LocalSessionOptions,
+  ) {
+    this.store = createStore(context);
+    this.alerts = context.alerts as MemoryAlerter;
+  }
+
+  public static async open(options: LocalSessionOptions): Promise<LocalSession> {
+    const { config } = options;
+    const stateDir =
+      options.stateDir === null
+        ? undefined
+        : resolveDir(options.stateDir ?? config.local.stateDir, config.customer);
+    const owned: { peoplesoft?: PeopleSoftSimulator; marketo?: MarketoSimulator } = {};
+    const simulators = { ...options.simulators };
+    if (config.peoplesoft.simulator && !simulators.peoplesoft) {
+      simulators.peoplesoft = owned.peoplesoft = await startPeopleSoftSimulator({ node: config.peoplesoft.node });
+    }
+    if (config.targets.marketo?.simulator && !simulators.marketo) {
+      simulators.marketo = owned.marketo = await startMarketoSimulator({});
+    }
+    const aws = await LocalAws.start({ ...(stateDir ? { stateDir } : {}), region: config.region });
+    try {
+      await aws.provision(config);
+    } catch (error) {
+      await aws.stop();
+      throw error;
+    }
+    const context: RuntimeContext = {
+      mode: 'local',
+      config,
+      secrets: new LocalSecretResolver(config.local.secretsFile, options.env ?? process.env),
+      sqs: aws.sqs,
+      dynamo: aws.dynamo,
+      tableName: aws.tableName(config),
+      queueUrls: (flow) => aws.flowQueues(flow.name),
+      alerts: new MemoryAlerter(options.onAlert),
+      simulated: {
+        ...(simulators.peoplesoft && config.peoplesoft.simulator
+          ? { peoplesoft: { baseUrl: simulators.peoplesoft.url, username: 'ML_INTEGRATION', password: 'sim-password' } }
+          : {}),
+        ...(simulators.marketo && config.targets.marketo?.simulator
+          ? { marketo: { baseUrl: simulators.marketo.url, clientId: 'sim-client', clientSecret: 'sim-secret' } }
+          : {}),
+      },
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+    };
+    return new LocalSession(config, aws, context, simulators, owned, options);
+  }
+
+  public flow(name: string): FlowConfig {
+    return findFlow(this.config, name);
+  }
+
+  public connector(target: string): Promise<TargetConnector> {
+    let connector = this.connectors.get(target);
+    if (!connector) {
+      connector = createConnector(this.context, target);
+      this.connectors.set(target, connector);
+      connector.catch(() => this.connectors.delete(target));
+    }
+    return connector;
+  }
+
+  public async recordSource(): Promise<RecordSource & { ping: PeopleSoftSource['ping'] }> {
+    const source = await (this.source ??= createSource(this.context));
+    return {
+      system: 'peoplesoft',
+      sourceNow: (entity) => source.sourceNow(entity),
+      read: (entity, range) => source.read(entity, range),
+      ping: () => source.ping(),
+    };
+  }
+
+  public queue(flow: FlowConfig): FlowQueue {
+    return createQueue(this.context, flow);
+  }
+
+  /** One sync cycle of a flow: poll while the writers drain the queue, then summarize the run. */
+  public async sync(flowName: string, options: SyncOptions = {}): Promise<SyncSummary> {
+    const started = Date.now();
+    const flow = this.flow(flowName);
+    const queue = this.queue(flow);
+    const connector = await this.connector(flow.target);
+    const source = await this.recordSource();
+    let written = 0;
+    const names = resourceNames(this.config).flow(flow);
+    const loop = new EventSourceLoop({
+      sqs: this.aws.sqs,
+      queueUrl: queue.queueUrl,
+      batchSize: Math.min(flow.batchSize ?? connector.declaration.maxBatch, connector.declaration.maxBatch),
+      batchingWindowMs: Math.min(flow.batchingWindowSeconds * 1000, 500),
+      visibilityTimeoutSeconds: names.visibilityTimeoutSeconds,
+      retryDelaySeconds: this.options.retryDelaySeconds ?? 1,
+      concurrency: this.options.writerConcurrency ?? connector.declaration.maxConcurrency,
+      handler: async (messages) => {
+        const result = await writeBatch(messages, {
+          flow,
+          connector,
+          store: this.store,
+          queue,
+          alerts: this.context.alerts,
+          ...(this.options.sleep ? { sleep: this.options.sleep } : {}),
+        });
+        written += messages.length - result.failedMessageIds.length;
+        return result.failedMessageIds;
+      },
+      ...(this.options.onWriterError ? { onError: this.options.onWriterError } : {}),
+    });
+    loop.start();
+    let poll;
+    try {
+      poll = await pollFlow({
+        config: this.config,
+        flow,
+        source,
+        queue,
+        store: this.store,
+        ...(options.since ? { since: options.since } : {}),
+        onProgress: (progress) => options.onProgress?.({ ...progress, phase: 'polling', written }),
+      });
+      const ticker = setInterval(
+        () => options.onProgress?.({ read: poll!.read, enqueued: poll!.enqueued, rejected: poll!.rejected, phase: 'writing', written }),
+        1000,
+      );
+      try {
+        await loop.drain();
+      } finally {
+        clearInterval(ticker);
+      }
+    } finally {
+      await loop.stop();
+    }
+    await this.store.addRunCounters(flow.name, poll.runId, {}, { status: poll.complete ? 'complete' : 'partial' });
+    const run = (await this.store.getRun(flow.name, poll.runId)) ?? { flow: flow.name, runId: poll.runId };
+    const deadLetters = this.deadLetters(flow);
+    return {
+      ...run,
+      elapsedMs: Date.now() - started,
+      complete: poll.complete,
+      rejectedReasons: poll.rejections,
+      deadLetterReasons: deadLetters
+        .filter((letter) => letter.runId === poll.runId)
+        .map(({ sourceId, reason }) => ({ sourceId, reason })),
+      deadLetterDepth: deadLetters.length,
+    };
+  }
+
+  /** What one sync would write, without writing anything. */
+  public async plan(flowName: string, since?: Date): Promise<FlowPlan> {
+    const flow = this.flow(flowName);
+    return planFlow({
+      config: this.config,
+      flow,
+      source: await this.recordSource(),
+      store: this.store,
+      target: targetDeclarations[flow.target]!,
+      ...(since ? { since } : {}),
+    });
+  }
+
+  /** Dead letters of a flow with their reasons, read without receiving them. */
+  public deadLetters(flow: FlowConfig): Array<{ sourceId: string; reason: string; runId: string; failedAt: string }> {
+    const names = resourceNames(this.config).flow(flow);
+    return this.aws.inspect(names.deadLetterQueue).map((message) => {
+      const parsed = recordEnvelopeSchema.safeParse(safeJson(message.body));
+      return {
+        sourceId: message.attributes.sourceId ?? (parsed.success ? parsed.data.source.id : '(unreadable)'),
+        reason: message.attributes.reason ?? 'exceeded maxReceiveCount',
+        runId: parsed.success ? parsed.data.runId : '',
+        failedAt: message.attributes.failedAt ?? '',
+      };
+    });
+  }
+
+  /**
+   * Moves dead letters of a flow back to its queue (all, or those matching the selection) with
+   * their attempt counter raised and an audit row each. The writer maps them with the current
+   * mapping; a record written since is skipped as unchanged.
+   */
+  public async replay(flowName: string, selection: ReplaySelection = {}): Promise<{ replayed: number; kept: number; runId: string }> {
+    const flow = this.flow(flowName);
+    const queue = this.queue(flow);
+    const runId = this.store.newRunId('replay');
+    let replayed = 0;
+    const kept: string[] = [];
+    for (;;) {
+      const letters = await queue.receiveDeadLetters(60);
+      if (letters.length === 0) break;
+      const chosen = [];
+      for (const letter of letters) {
+        const parsed = recordEnvelopeSchema.safeParse(safeJson(letter.body));
+        const failedAt = Date.parse(letter.attributes.failedAt ?? '');
+        const matches =
+          parsed.success &&
+          (!selection.key || parsed.data.source.id === selection.key) &&
+          (!selection.since || Number.isNaN(failedAt) || failedAt >= selection.since.getTime());
+        if (matches && parsed.success) chosen.push({ letter, envelope: { ...parsed.data, attempt: parsed.data.attempt + 1, runId } });
+        else kept.push(letter.receiptHandle);
+      }
+      if (chosen.length > 0) {
+        await queue.send(chosen.map(({ envelope }) => ({ envelope })));
+        await this.store.appendAudit(
+          chosen.map(({ envelope, letter }) => ({
+            sourceId: envelope.source.id,
+            flow: flow.name,
+            event: AuditEvent.Replayed,
+            runId,
+            attempt: envelope.attempt,
+            reason: `was dead-lettered: ${letter.attributes.reason ?? 'exceeded maxReceiveCount'}`,
+          })),
+        );
+        await queue.deleteDeadLetters(chosen.map(({ letter }) => letter.receiptHandle));
+        replayed += chosen.length;
+      }
+    }
+    if (kept.length > 0) await queue.releaseDeadLetters(kept);
+    await this.store.addRunCounters(flow.name, runId, { replayed }, { status: 'replayed', startedAt: new Date().toISOString() });
+    return { replayed, kept: kept.length, runId };
+  }
+
+  /** Writes whatever is on a flow's queue (after a replay) without polling. */
+  public async drain(flowName: string): Promise<void> {
+    const flow = this.flow(flowName);
+    const queue = this.queue(flow);
+    const connector = await this.connector(flow.target);
+    const loop = new EventSourceLoop({
+      sqs: this.aws.sqs,
+      queueUrl: queue.queueUrl,
+      batchSize: Math.min(flow.batchSize ?? connector.declaration.maxBatch, connector.declaration.maxBatch),
+      batchingWindowMs: 200,
+      visibilityTimeoutSeconds: resourceNames(this.config).flow(flow).visibilityTimeoutSeconds,
+      retryDelaySeconds: this.options.retryDelaySeconds ?? 1,
+      concurrency: 2,
+      handler: async (messages) =>
+        (await writeBatch(messages, { flow, connector, store: this.store, queue, alerts: this.context.alerts })).failedMessageIds,
+    });
+    loop.start();
+    try {
+      await loop.drain();
+    } finally {
+      await loop.stop();
+    }
+  }
+
+  public async close(): Promise<void> {
+    await this.aws.stop();
+    await this.owned.peoplesoft?.stop();
+    await this.owned.marketo?.stop();
+  }
+}
+
+function resolveDir(dir: string, customer: string): string {
+  const base = isAbsolute(dir) ? dir : resolve(process.cwd(), dir);
+  return join(base, customer);
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

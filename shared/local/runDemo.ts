@@ -1,0 +1,114 @@
+import { fileURLToPath } from 'node:url';
+import { startMarketoSimulator, type MarketoSimulator } from '../../simulators/marketo';
+import { startPeopleSoftSimulator, type PeopleSoftSimulator } from '../../simulators/peoplesoft';
+import { loadConfig, type CustomerConfig } from '../config';
+import { LocalSession, type SyncSummary } from './LocalSession';
+
+export const DEMO_CONFIG = fileURLToPath(new URL('../../customers/demo.yaml', import.meta.url));
+
+export interface DemoChanges {
+  readonly hired: string[];
+  readonly rehired: string[];
+  readonly retitled: string[];
+  readonly transferred: string[];
+  readonly terminated: string[];
+  readonly invalidEmail: string;
+}
+
+export interface DemoResult {
+  readonly initial: SyncSummary[];
+  readonly changes: DemoChanges;
+  readonly incremental: SyncSummary[];
+  readonly peoplesoft: PeopleSoftSimulator;
+  readonly marketo: MarketoSimulator;
+  readonly session: LocalSession;
+  /** Stops the session and the simulators. */
+  close(): Promise<void>;
+}
+
+export interface DemoOptions {
+  readonly employees?: number;
+  readonly config?: CustomerConfig;
+  /** Receives each line of the narrative and the summaries. */
+  readonly print?: (line: string) => void;
+  readonly progress?: (line: string) => void;
+  readonly formatSummary?: (summary: SyncSummary) => string;
+}
+
+const FLOWS_IN_ORDER = ['companies-to-marketo', 'employees-to-marketo'];
+
+/**
+ * The demo scenario behind `npm start`: a seeded PeopleSoft directory synced into Marketo, then a
+ * batch of HR changes (hires, a rehire, title and department changes, terminations, one invalid
+ * e-mail) synced again. Everything runs on the simulators and the embedded emulators.
+ */
+export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
+  const print = options.print ?? (() => undefined);
+  const config = options.config ?? (await loadConfig(DEMO_CONFIG));
+  const employees = options.employees ?? 5000;
+  const peoplesoft = await startPeopleSoftSimulator({ node: config.peoplesoft.node, employees });
+  const marketo = await startMarketoSimulator({});
+  const session = await LocalSession.open({
+    config,
+    stateDir: null,
+    simulators: { peoplesoft, marketo },
+    onAlert: (subject, message) => print(`ALERT ${subject}: ${message}`),
+  });
+  const close = async (): Promise<void> => {
+    await session.close();
+    await peoplesoft.stop();
+    await marketo.stop();
+  };
+  try {
+    const sync = async (label: string): Promise<SyncSummary[]> => {
+      const summaries: SyncSummary[] = [];
+      for (const flow of FLOWS_IN_ORDER) {
+        const summary = await session.sync(flow, {
+          onProgress: (p) =>
+            options.progress?.(`${label} ${flow}: read ${p.read}, enqueued ${p.enqueued}, rejected ${p.rejected}, written ${p.written}`),
+        });
+        options.progress?.('');
+        summaries.push(summary);
+        if (options.formatSummary) print(options.formatSummary(summary));
+      }
+      return summaries;
+    };
+
+    print(`PeopleSoft simulator: ${peoplesoft.url} (node ${config.peoplesoft.node}, ${employees} employees)`);
+    print(`Marketo simulator:    ${marketo.url}`);
+    print('');
+    print('== Initial sync ==');
+    const initial = await sync('initial');
+
+    print('');
+    print('== HR changes in PeopleSoft ==');
+    const ids = peoplesoft.employeeIds();
+    const active = ids.filter((id) => peoplesoft.employee(id)?.EMPL_STATUS === 'A');
+    const inactive = ids.filter((id) => peoplesoft.employee(id)?.EMPL_STATUS !== 'A');
+    const changes: DemoChanges = {
+      hired: [0, 1, 2].map((i) => peoplesoft.hire({ JOBTITLE: ['Site Engineer', 'Payroll Analyst', 'Buyer'][i] }).EMPLID),
+      rehired: inactive.slice(0, 1).map((id) => peoplesoft.rehire(id).EMPLID),
+      retitled: active.slice(10, 12).map((id) => peoplesoft.changeTitle(id, 'Senior Project Manager').EMPLID),
+      transferred: active.slice(20, 22).map((id) => {
+        const own = peoplesoft.employee(id)!.DEPTID;
+        const other = active.map((a) => peoplesoft.employee(a)!.DEPTID).find((dept) => dept !== own)!;
+        return peoplesoft.transfer(id, String(other)).EMPLID;
+      }),
+      terminated: active.slice(30, 32).map((id) => peoplesoft.terminate(id).EMPLID),
+      invalidEmail: peoplesoft.update(active[40]!, { EMAIL_ADDR: 'not-an-email@' }).EMPLID,
+    };
+    print(`  hired ${changes.hired.join(', ')}; rehired ${changes.rehired.join(', ') || '(none)'}`);
+    print(`  new title ${changes.retitled.join(', ')}; transferred ${changes.transferred.join(', ')}`);
+    print(`  terminated ${changes.terminated.join(', ')}; invalid e-mail on ${changes.invalidEmail}`);
+    // The source clock has one-second resolution (HTTP Date); let it pass the changes.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+
+    print('');
+    print('== Incremental sync ==');
+    const incremental = await sync('incremental');
+    return { initial, changes, incremental, peoplesoft, marketo, session, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

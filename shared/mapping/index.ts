@@ -1,0 +1,1 @@
+export { applyMapping, payloadHash } from './applyMapping';

@@ -1,0 +1,89 @@
+import type { CustomerConfig, FlowConfig } from '../config';
+import type { TargetDeclaration } from '../connectors';
+import { applyMapping, payloadHash } from '../mapping';
+import { recordStateKey, type StateStore } from '../state';
+import type { RecordSource } from './pollFlow';
+
+export interface ObjectPlan {
+  creates: number;
+  updates: number;
+  deletes: number;
+  unchanged: number;
+  examples: Array<{ change: 'create' | 'update' | 'delete'; key: string; payload: Record<string, unknown> }>;
+}
+
+export interface FlowPlan {
+  readonly flow: string;
+  readonly windowFrom: string;
+  readonly windowTo: string;
+  read: number;
+  rejected: Array<{ id?: string; reason: string }>;
+  readonly objects: Record<string, ObjectPlan>;
+}
+
+const EXAMPLES_PER_OBJECT = 3;
+
+/**
+ * Dry run: reads the same window the poller would and says what the writer would do to each
+ * target object, without touching the queue, the cursor, the record state or the target.
+ */
+export async function planFlow(deps: {
+  config: CustomerConfig;
+  flow: FlowConfig;
+  source: RecordSource;
+  store: StateStore;
+  target: TargetDeclaration;
+  since?: Date;
+}): Promise<FlowPlan> {
+  const { config, flow, source, store, target } = deps;
+  const cursor = await store.getCursor(flow.name);
+  const from = deps.since ?? (cursor ? new Date(Date.parse(cursor.until) - config.peoplesoft.overlapSeconds * 1000) : new Date(flow.initialSince));
+  const to = new Date((await source.sourceNow(flow.source)).getTime() - config.peoplesoft.lagSeconds * 1000);
+  const plan: FlowPlan = {
+    flow: flow.name,
+    windowFrom: from.toISOString(),
+    windowTo: to.toISOString(),
+    read: 0,
+    rejected: [],
+    objects: Object.fromEntries(
+      flow.objects.map((object) => [object.object, { creates: 0, updates: 0, deletes: 0, unchanged: 0, examples: [] }]),
+    ),
+  };
+  if (to <= from) return plan;
+  for await (const event of source.read(flow.source, { from, to })) {
+    if (event.type !== 'page') continue;
+    plan.read += event.items.length;
+    const records = event.items.flatMap((item) => {
+      if (item.kind === 'rejected') {
+        plan.rejected.push({ ...(item.id ? { id: item.id } : {}), reason: `${item.field}: ${item.reason}` });
+        return [];
+      }
+      return [item];
+    });
+    const states = await store.getRecordStates(
+      records.flatMap((item) => flow.objects.map((object) => ({ flow: flow.name, sourceId: item.id, object: object.object }))),
+    );
+    for (const item of records) {
+      for (const object of flow.objects) {
+        const keyField = target.objects[object.object]!.keyField;
+        const objectPlan = plan.objects[object.object]!;
+        if (item.operation === 'deactivate' && object.onDeactivate === 'ignore') continue;
+        const del = item.operation === 'deactivate' && object.onDeactivate === 'delete';
+        const mapped = applyMapping(item.record, object.mapping);
+        const payload = del ? { [keyField]: mapped[keyField] } : mapped;
+        const state = states.get(recordStateKey({ flow: flow.name, sourceId: item.id, object: object.object }));
+        const hash = payloadHash(del ? 'delete' : 'upsert', payload);
+        let change: 'create' | 'update' | 'delete' | undefined;
+        if (state?.hash === hash) objectPlan.unchanged += 1;
+        else if (del) change = 'delete';
+        else change = state?.hash ? 'update' : 'create';
+        if (!change) continue;
+        objectPlan[change === 'create' ? 'creates' : change === 'update' ? 'updates' : 'deletes'] += 1;
+        if (objectPlan.examples.filter((example) => example.change === change).length < EXAMPLES_PER_OBJECT) {
+          objectPlan.examples.push({ change, key: String(payload[keyField] ?? ''), payload });
+        }
+      }
+    }
+  }
+  return plan;
+}

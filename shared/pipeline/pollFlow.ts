@@ -1,0 +1,154 @@
+import type { CustomerConfig, FlowConfig } from '../config';
+import { makeEnvelope, type Lifecycle, type RecordOperation } from '../envelope';
+import type { FlowQueue } from '../aws';
+import { AuditEvent, type AuditRow, type StateStore } from '../state';
+
+/** One item read from the source: a valid record, or one rejected with the field at fault. */
+export type SourceItem =
+  | {
+      readonly kind: 'record';
+      readonly id: string;
+      readonly record: Record<string, unknown>;
+      readonly updatedAt: string;
+      readonly operation: RecordOperation;
+      readonly lifecycle?: Lifecycle;
+    }
+  | { readonly kind: 'rejected'; readonly id?: string; readonly field: string; readonly reason: string; readonly record: unknown };
+
+export type SourceEvent =
+  | { readonly type: 'page'; readonly items: readonly SourceItem[] }
+  | { readonly type: 'window-complete'; readonly until: Date; readonly rows: number };
+
+/** What the poller needs from a source system (PeopleSoft). */
+export interface RecordSource {
+  readonly system: string;
+  sourceNow(entity: string): Promise<Date>;
+  read(entity: string, range: { from: Date; to: Date }): AsyncIterable<SourceEvent>;
+}
+
+export interface PollDependencies {
+  readonly config: CustomerConfig;
+  readonly flow: FlowConfig;
+  readonly source: RecordSource;
+  readonly queue: FlowQueue;
+  readonly store: StateStore;
+  /** Re-read from this instant instead of the cursor (the cursor still only moves forward). */
+  readonly since?: Date;
+  readonly runId?: string;
+  readonly now?: () => Date;
+  /** Time left in this invocation; the poller stops cleanly before it runs out. */
+  readonly remainingTimeMs?: () => number;
+  readonly onProgress?: (progress: PollProgress) => void;
+}
+
+export interface PollProgress {
+  readonly read: number;
+  readonly enqueued: number;
+  readonly rejected: number;
+  readonly cursor?: string;
+}
+
+export interface PollResult extends PollProgress {
+  readonly runId: string;
+  readonly windowFrom: string;
+  readonly windowTo: string;
+  /** False when the poller stopped early (deadline); the next invocation continues from the cursor. */
+  readonly complete: boolean;
+  readonly sqsCalls: number;
+  /** The first rejected records of the run with their reasons (at most 100; all are audited). */
+  readonly rejections: Array<{ sourceId: string; reason: string }>;
+}
+
+const MAX_REJECTIONS_REPORTED = 100;
+
+/** Leave this much of the invocation for saving progress and reporting. */
+const DEADLINE_MARGIN_MS = 60_000;
+
+/**
+ * The poller's core: reads the flow's window from the source (cursor minus overlap up to the
+ * source clock minus lag), enqueues one envelope per valid record, audits rejected ones, and
+ * advances the cursor after each fully-enqueued sub-window, never before. A crash anywhere
+ * re-reads; the writer's unchanged-payload check makes the re-read cost no target calls.
+ */
+export async function pollFlow(deps: PollDependencies): Promise<PollResult> {
+  const { config, flow, source, queue, store } = deps;
+  const now = deps.now ?? (() => new Date());
+  const remaining = deps.remainingTimeMs ?? (() => Number.POSITIVE_INFINITY);
+  const runId = deps.runId ?? store.newRunId('poll');
+  const entity = flow.source;
+
+  const cursor = await store.getCursor(flow.name);
+  const from = deps.since
+    ? deps.since
+    : cursor
+      ? new Date(Date.parse(cursor.until) - config.peoplesoft.overlapSeconds * 1000)
+      : new Date(flow.initialSince);
+  const sourceNow = await source.sourceNow(entity);
+  const to = new Date(sourceNow.getTime() - config.peoplesoft.lagSeconds * 1000);
+
+  const progress = { read: 0, enqueued: 0, rejected: 0, cursor: cursor?.until };
+  let sqsCalls = 0;
+  const rejections: Array<{ sourceId: string; reason: string }> = [];
+  let complete = true;
+  await store.addRunCounters(flow.name, runId, {}, {
+    startedAt: now().toISOString(),
+    windowFrom: from.toISOString(),
+    windowTo: to.toISOString(),
+    status: 'polling',
+  });
+
+  if (to.getTime() > from.getTime()) {
+    for await (const event of source.read(entity, { from, to })) {
+      if (event.type === 'window-complete') {
+        const until = event.until.toISOString();
+        if (await store.advanceCursor(flow.name, until, runId)) progress.cursor = until;
+        if (remaining() < DEADLINE_MARGIN_MS && event.until.getTime() < to.getTime()) {
+          complete = false;
+          break;
+        }
+        continue;
+      }
+      const envelopes = [];
+      const rejected: Array<Omit<AuditRow, 'at'>> = [];
+      for (const item of event.items) {
+        progress.read += 1;
+        if (item.kind === 'rejected') {
+          rejected.push({
+            sourceId: item.id ?? `(no key)`,
+            flow: flow.name,
+            event: AuditEvent.Rejected,
+            runId,
+            reason: `${item.field}: ${item.reason}`,
+          });
+          continue;
+        }
+        envelopes.push({
+          envelope: makeEnvelope({
+            flow: flow.name,
+            system: source.system,
+            entity,
+            sourceId: item.id,
+            operation: item.operation,
+            ...(item.lifecycle ? { lifecycle: item.lifecycle } : {}),
+            record: item.record,
+            sourceUpdatedAt: item.updatedAt,
+            runId,
+            now: now(),
+          }),
+        });
+      }
+      sqsCalls += await queue.send(envelopes);
+      progress.enqueued += envelopes.length;
+      progress.rejected += rejected.length;
+      if (rejected.length > 0) await store.appendAudit(rejected);
+      for (const row of rejected.slice(0, MAX_REJECTIONS_REPORTED - rejections.length)) {
+        rejections.push({ sourceId: row.sourceId, reason: row.reason! });
+      }
+      await store.addRunCounters(flow.name, runId, { read: event.items.length, enqueued: envelopes.length, rejected: rejected.length });
+      deps.onProgress?.({ ...progress });
+    }
+  }
+
+  await store.addRunCounters(flow.name, runId, {}, { status: complete ? 'polled' : 'partial', pollFinishedAt: now().toISOString() });
+  return { runId, windowFrom: from.toISOString(), windowTo: to.toISOString(), complete, sqsCalls, rejections, ...progress };
+}

@@ -1,0 +1,136 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { FlowQueue } from '../aws';
+import { pacingShare, type CustomerConfig, type FlowConfig } from '../config';
+import { MarketoConnector } from '../connectors/marketo';
+import type { TargetConnector } from '../connectors';
+import { ErrorKind, MlConnectorError } from '../errors';
+import type { HostPolicy } from '../http';
+import { PeopleSoftSource } from '../peoplesoft';
+import type { Alerter } from '../pipeline';
+import type { SecretResolver } from '../secrets';
+import { StateStore } from '../state';
+
+/** Where the pipeline runs and the clients it uses there. */
+export interface RuntimeContext {
+  /** `local`: loopback allowed (simulators, emulators); `aws`: deployed. */
+  readonly mode: 'local' | 'aws';
+  readonly config: CustomerConfig;
+  readonly secrets: SecretResolver;
+  readonly sqs: SQSClient;
+  readonly dynamo: DynamoDBClient;
+  readonly tableName: string;
+  readonly queueUrls: (flow: FlowConfig) => { queueUrl: string; deadLetterQueueUrl: string };
+  readonly alerts: Alerter;
+  /**
+   * Systems replaced by the built-in simulators: their base URLs and the credentials they accept.
+   * Only the local runtime sets this.
+   */
+  readonly simulated?: {
+    readonly peoplesoft?: { readonly baseUrl: string; readonly username: string; readonly password: string };
+    readonly marketo?: { readonly baseUrl: string; readonly clientId: string; readonly clientSecret: string };
+  };
+  readonly fetch?: typeof fetch;
+  readonly now?: () => Date;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+function hostPolicy(context: RuntimeContext, network: 'public' | 'private'): HostPolicy {
+  return { allowLoopback: context.mode === 'local', allowPrivate: network === 'private' };
+}
+
+function required(secret: Record<string, string>, field: string, name: string): string {
+  const value = secret[field];
+  if (!value) throw new MlConnectorError(`secret "${name}" has no "${field}" field`, ErrorKind.Misconfigured);
+  return value;
+}
+
+/** The PeopleSoft source the config describes (or its simulator). */
+export async function createSource(context: RuntimeContext): Promise<PeopleSoftSource> {
+  const { peoplesoft } = context.config;
+  const simulated = context.simulated?.peoplesoft;
+  if (simulated) {
+    return new PeopleSoftSource({
+      config: { ...peoplesoft, baseUrl: simulated.baseUrl, auth: { kind: 'basic', secret: peoplesoft.auth.secret } },
+      credentials: { kind: 'basic', username: simulated.username, password: simulated.password },
+      hostPolicy: hostPolicy(context, peoplesoft.network),
+      ...(context.fetch ? { fetch: context.fetch } : {}),
+      ...(context.now ? { now: context.now } : {}),
+    });
+  }
+  const secret = await context.secrets.get(peoplesoft.auth.secret);
+  const credentials =
+    peoplesoft.auth.kind === 'basic'
+      ? { kind: 'basic' as const, username: required(secret, 'username', peoplesoft.auth.secret), password: required(secret, 'password', peoplesoft.auth.secret) }
+      : {
+          kind: 'oauth2' as const,
+          clientId: required(secret, 'clientId', peoplesoft.auth.secret),
+          clientSecret: required(secret, 'clientSecret', peoplesoft.auth.secret),
+        };
+  return new PeopleSoftSource({
+    config: peoplesoft,
+    credentials,
+    hostPolicy: hostPolicy(context, peoplesoft.network),
+    ...(context.fetch ? { fetch: context.fetch } : {}),
+    ...(context.now ? { now: context.now } : {}),
+  });
+}
+
+/** The connector of a target named in `targets:` (or its simulator). */
+export async function createConnector(context: RuntimeContext, target: string): Promise<TargetConnector> {
+  if (target !== 'marketo') throw new MlConnectorError(`no connector for target "${target}"`, ErrorKind.Misconfigured);
+  const config = context.config.targets.marketo;
+  if (!config) throw new MlConnectorError('targets.marketo is not configured', ErrorKind.Misconfigured);
+  const simulated = context.simulated?.marketo;
+  const common = {
+    hostPolicy: hostPolicy(context, config.network),
+    ...(context.fetch ? { fetch: context.fetch } : {}),
+    ...(context.now ? { now: context.now } : {}),
+    ...(context.sleep ? { sleep: context.sleep } : {}),
+  };
+  if (simulated) {
+    return new MarketoConnector({
+      config: { ...config, baseUrl: simulated.baseUrl },
+      credentials: { clientId: simulated.clientId, clientSecret: simulated.clientSecret },
+      ...common,
+    });
+  }
+  const secret = await context.secrets.get(config.secret);
+  // Deployed, every writer container paces itself; together they must stay under the limit.
+  const share = context.mode === 'aws' ? pacingShare(context.config, target) : 1;
+  return new MarketoConnector({
+    config: {
+      ...config,
+      pacing: {
+        callsPer20s: Math.max(1, Math.floor(config.pacing.callsPer20s / share)),
+        concurrency: Math.max(1, Math.floor(config.pacing.concurrency / share)),
+      },
+    },
+    credentials: { clientId: required(secret, 'clientId', config.secret), clientSecret: required(secret, 'clientSecret', config.secret) },
+    ...common,
+  });
+}
+
+export function createStore(context: RuntimeContext): StateStore {
+  return new StateStore({
+    client: context.dynamo,
+    tableName: context.tableName,
+    auditRetentionDays: context.config.auditRetentionDays,
+    ...(context.now ? { now: context.now } : {}),
+  });
+}
+
+export function createQueue(context: RuntimeContext, flow: FlowConfig): FlowQueue {
+  return new FlowQueue({ client: context.sqs, ...context.queueUrls(flow) });
+}
+
+export function findFlow(config: CustomerConfig, name: string): FlowConfig {
+  const flow = config.flows.find((candidate) => candidate.name === name);
+  if (!flow) {
+    throw new MlConnectorError(
+      `no flow named "${name}" (flows: ${config.flows.map((f) => f.name).join(', ')})`,
+      ErrorKind.Misconfigured,
+    );
+  }
+  return flow;
+}

@@ -1,0 +1,2 @@
+export { createConnector, createQueue, createSource, createStore, findFlow } from './RuntimeContext';
+export type { RuntimeContext } from './RuntimeContext';

@@ -1,0 +1,2 @@
+export { AwsSecretResolver, LocalSecretResolver, SecretNotFoundError, secretEnvName } from './SecretResolver';
+export type { SecretResolver } from './SecretResolver';

@@ -1,0 +1,87 @@
+export interface Cursor {
+  readonly flow: string;
+  /** Everything updated before this instant (source clock, ISO-8601) has been enqueued. */
+  readonly until: string;
+  readonly runId: string;
+  readonly updatedAt: string;
+}
+
+/** What the target last received for one record and one target object. */
+export interface RecordState {
+  readonly flow: string;
+  readonly sourceId: string;
+  readonly object: string;
+  /** Hash of the last payload the target confirmed (or `deleted`). */
+  readonly hash?: string;
+  readonly targetId?: string;
+  readonly writtenAt?: string;
+  /**
+   * Hash of a payload whose write was started but whose result was never recorded (the writer
+   * stopped in between). The next attempt reads the target back instead of writing blindly.
+   */
+  readonly pendingHash?: string;
+  readonly pendingAt?: string;
+}
+
+export const AuditEvent = {
+  Received: 'received',
+  Rejected: 'rejected',
+  SkippedUnchanged: 'skipped-unchanged',
+  Written: 'written',
+  Settled: 'settled',
+  Retrying: 'retrying',
+  Parked: 'parked',
+  DeadLettered: 'dead-lettered',
+  Replayed: 'replayed',
+} as const;
+export type AuditEvent = (typeof AuditEvent)[keyof typeof AuditEvent];
+
+export interface AuditRow {
+  readonly sourceId: string;
+  readonly flow: string;
+  readonly event: AuditEvent;
+  readonly at: string;
+  readonly runId: string;
+  readonly object?: string;
+  /** created / updated / deleted / not-found, for `written`. */
+  readonly outcome?: string;
+  readonly targetId?: string;
+  /** For rejections and dead letters: what was wrong, naming the field where known. */
+  readonly reason?: string;
+  readonly attempt?: number;
+  readonly lifecycle?: string;
+}
+
+export interface RunCounters {
+  read: number;
+  enqueued: number;
+  rejected: number;
+  created: number;
+  updated: number;
+  deleted: number;
+  notFound: number;
+  skippedUnchanged: number;
+  deadLettered: number;
+  retried: number;
+  parked: number;
+  apiCalls: number;
+  throttled: number;
+  replayed: number;
+}
+
+export interface RunSummary extends Partial<RunCounters> {
+  readonly flow: string;
+  readonly runId: string;
+  readonly startedAt?: string;
+  readonly windowFrom?: string;
+  readonly windowTo?: string;
+  readonly pollFinishedAt?: string;
+  readonly updatedAt?: string;
+  readonly status?: string;
+}
+
+export interface QuotaPark {
+  readonly target: string;
+  readonly resetsAt: string;
+  readonly since: string;
+}

@@ -1,0 +1,13 @@
+export { startPeopleSoftSimulator } from './startPeopleSoftSimulator';
+export type {
+  PeopleSoftSimulator,
+  PeopleSoftSimulatorOptions,
+  SimulatedEntity,
+  SimulatedRequest,
+  SimulatedUser,
+} from './startPeopleSoftSimulator';
+export { FaultScript } from './FaultScript';
+export type { FaultMatch, PeopleSoftFault } from './FaultScript';
+export type { Employee } from './generateEmployee';
+export type { Company } from './generateCompany';
+export type { TimestampFormat } from './formatTimestamp';
