@@ -8,5 +8,6 @@ export default defineConfig({
     pool: 'forks',
     // Integration tests start real HTTP simulators and in-process emulators; two cores.
     maxWorkers: 2,
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });

@@ -90,8 +90,11 @@ export interface TargetConnector {
    * Pacing under the target's limits happens inside, before the call.
    */
   write(object: string, action: TargetAction, items: readonly TargetItem[]): Promise<ItemResult[]>;
-  /** Reads records back by key (at most `maxBatch` keys); missing keys are absent from the result. */
-  readBack(object: string, keys: readonly string[]): Promise<StoredTargetRecord[]>;
+  /**
+   * Reads records back by key (at most `maxBatch` keys), with at least `fields` when given;
+   * missing keys are absent from the result.
+   */
+  readBack(object: string, keys: readonly string[], fields?: readonly string[]): Promise<StoredTargetRecord[]>;
   /** Checks credentials and one cheap read. Never throws for an unreachable system. */
   ping(): Promise<PingCheck[]>;
   stats(): ConnectorStats;

@@ -378,7 +378,8 @@ async function settleInterrupted(
       const chunk = group.slice(i, i + batchSize);
       let stored;
       try {
-        stored = await connector.readBack(object, chunk.map((op) => op.item.key));
+        const fields = [...new Set(chunk.flatMap((op) => Object.keys(op.item.payload)))];
+        stored = await connector.readBack(object, chunk.map((op) => op.item.key), fields);
       } catch {
         continue; // cannot tell: write again, which an upsert on a stable key makes harmless
       }

@@ -5,7 +5,9 @@ export class FaultQueue implements FaultInjector {
   private readonly runs: { code: MarketoFault; remaining: number }[] = [];
 
   public enqueue(code: MarketoFault, count = 1): void {
-    if (!Number.isInteger(count) || count < 1) throw new RangeError(`fault count must be a positive integer, got ${count}`);
+    if (!Number.isInteger(count) || count < 1) {
+      throw new RangeError(`fault count must be a positive integer, got ${count}`);
+    }
     this.runs.push({ code, remaining: count });
   }
 

@@ -1,4 +1,7 @@
-/** Marketo's instance-wide call limits; see https://experienceleague.adobe.com/en/docs/marketo-developer/marketo/rest/rest-api */
+/**
+ * Marketo's instance-wide call limits.
+ * https://experienceleague.adobe.com/en/docs/marketo-developer/marketo/rest/rest-api
+ */
 export interface MarketoRateLimitOptions {
   /** When false, neither 606 (rate) nor 615 (concurrency) is ever returned. Default true. */
   readonly enabled?: boolean;

@@ -29,9 +29,13 @@ export class TokenIssuer {
 
   public issue(params: URLSearchParams): IdentityResponse {
     if (params.get('grant_type') !== 'client_credentials') {
-      return { status: 400, body: { error: 'invalid_request', error_description: 'grant_type must be client_credentials' } };
+      return {
+        status: 400,
+        body: { error: 'invalid_request', error_description: 'grant_type must be client_credentials' },
+      };
     }
-    if (params.get('client_id') !== this.options.clientId || params.get('client_secret') !== this.options.clientSecret) {
+    const { clientId, clientSecret } = this.options;
+    if (params.get('client_id') !== clientId || params.get('client_secret') !== clientSecret) {
       return { status: 401, body: { error: 'unauthorized', error_description: 'Bad client credentials' } };
     }
     const nowMs = this.options.now().getTime();

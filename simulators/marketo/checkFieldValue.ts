@@ -4,10 +4,14 @@ import type { FieldValue } from './MarketoSimulator';
 export const MAX_STRING_LENGTH = 255;
 
 // ASCII only: Marketo rejects internationalised addresses in Sync Leads.
-const EMAIL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const ATOM = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+";
+const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const EMAIL = new RegExp(`^${ATOM}(?:\\.${ATOM})*@${LABEL}(?:\\.${LABEL})+$`);
 
 /** Result of checking one field value: the value to store, or the 1001 message. */
-export type FieldCheck = { readonly ok: true; readonly value: FieldValue } | { readonly ok: false; readonly message: string };
+export type FieldCheck =
+  | { readonly ok: true; readonly value: FieldValue }
+  | { readonly ok: false; readonly message: string };
 
 /**
  * Checks a value against the field's type. Strings over 255 characters, non-scalar values and

@@ -63,7 +63,15 @@ export function createRequestListener(deps: RequestListenerDeps): (req: Incoming
     const at = deps.now();
     const log = (status: number, success: boolean, code?: string, records?: number): void => {
       if (isIdentity) return;
-      deps.log({ at, method, path, status, success, ...(code === undefined ? {} : { code }), ...(records === undefined ? {} : { records }) });
+      deps.log({
+        at,
+        method,
+        path,
+        status,
+        success,
+        ...(code === undefined ? {} : { code }),
+        ...(records === undefined ? {} : { records }),
+      });
     };
 
     if (Buffer.byteLength(rawUrl) > MAX_URI_BYTES) {
@@ -79,13 +87,15 @@ export function createRequestListener(deps: RequestListenerDeps): (req: Incoming
     if (isIdentity) return identity(req, res, path, query, body);
 
     const fail = (error: ResponseLevel, records?: number): void => {
-      sendJson(res, 200, { requestId: nextRequestId(), success: false, errors: [{ code: error.code, message: error.message }] });
+      const errors = [{ code: error.code, message: error.message }];
+      sendJson(res, 200, { requestId: nextRequestId(), success: false, errors });
       log(200, false, error.code, records);
     };
 
     const tokenProblem = deps.tokens.check(req.headers.authorization);
     if (tokenProblem !== undefined) {
-      return fail({ code: tokenProblem, message: tokenProblem === '601' ? 'Access token invalid' : 'Access token expired' });
+      const message = tokenProblem === '601' ? 'Access token invalid' : 'Access token expired';
+      return fail({ code: tokenProblem, message });
     }
     const fault = deps.faults.peek();
     if (fault !== undefined && fault !== '713') {
@@ -127,7 +137,13 @@ export function createRequestListener(deps: RequestListenerDeps): (req: Incoming
     }
   }
 
-  function identity(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams, body: Buffer): void {
+  function identity(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    query: URLSearchParams,
+    body: Buffer,
+  ): void {
     if (path !== IDENTITY_PATH) return sendJson(res, 404, { error: 'not_found' });
     if (req.method !== 'GET' && req.method !== 'POST') return sendJson(res, 405, { error: 'method_not_allowed' });
     deps.onIdentityRequest();
@@ -208,7 +224,10 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json;charset=UTF-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 

@@ -95,7 +95,9 @@ export function keyedObjectRoutes(deps: KeyedObjectRouteDeps): RouteTable {
     if (!isRecord(raw)) return skipped('1003', `Invalid data: a ${kind.label.toLowerCase()} must be a JSON object`);
     const key = keyOf(raw, dedupeBy);
     if (typeof key !== 'string') return key;
-    if (seen.has(key)) return skipped('1036', `Duplicate ${dedupeBy === 'idField' ? 'id' : keyField} '${key}' in input`);
+    if (seen.has(key)) {
+      return skipped('1036', `Duplicate ${dedupeBy === 'idField' ? 'id' : keyField} '${key}' in input`);
+    }
     seen.add(key);
     const read = readFields(raw, dedupeBy);
     if ('reasons' in read) return read;
@@ -156,7 +158,8 @@ export function keyedObjectRoutes(deps: KeyedObjectRouteDeps): RouteTable {
       const found = byId ? store.findById(Number(value)) : store.findByKey(value);
       if (found !== undefined && !matches.includes(found)) matches.push(found);
     }
-    const page = paginate(matches, params, `${kind.resource}|${filterType}|${values.join(',')}|${requested?.join(',') ?? '*'}`);
+    const queryKey = `${kind.resource}|${filterType}|${values.join(',')}|${requested?.join(',') ?? '*'}`;
+    const page = paginate(matches, params, queryKey);
     return {
       result: page.items.map((row, seq) => ({
         seq,
@@ -167,6 +170,12 @@ export function keyedObjectRoutes(deps: KeyedObjectRouteDeps): RouteTable {
       moreResult: page.moreResult,
       ...(page.nextPageToken === undefined ? {} : { nextPageToken: page.nextPageToken }),
     };
+  }
+
+  function describeType(name: string): string {
+    if (name === 'id') return 'integer';
+    if (name === 'createdAt' || name === 'updatedAt') return 'datetime';
+    return emailFields.has(name) ? 'email' : 'string';
   }
 
   function describe(): RestResult {
@@ -180,7 +189,7 @@ export function keyedObjectRoutes(deps: KeyedObjectRouteDeps): RouteTable {
           fields: [...readable].map((name) => ({
             name,
             displayName: name,
-            dataType: name === 'id' ? 'integer' : name.endsWith('At') ? 'datetime' : emailFields.has(name) ? 'email' : 'string',
+            dataType: describeType(name),
             updateable: writable.has(name) && name !== keyField,
           })),
         },

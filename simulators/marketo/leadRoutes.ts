@@ -20,11 +20,15 @@ export interface LeadRouteDeps {
 const SYNC_ACTIONS = ['createOrUpdate', 'createOnly', 'updateOnly', 'createDuplicate'] as const;
 type SyncAction = (typeof SYNC_ACTIONS)[number];
 
-// Get Leads by Filter Type without `fields`: https://experienceleague.adobe.com/en/docs/marketo-developer/marketo/rest/lead-database/leads
+// Get Leads by Filter Type without `fields`:
+// https://experienceleague.adobe.com/en/docs/marketo-developer/marketo/rest/lead-database/leads
 const DEFAULT_READ_FIELDS = ['id', 'email', 'updatedAt', 'createdAt', 'firstName', 'lastName'];
 const MAX_FILTER_MATCHES = 1000;
 
-type LeadResult = { readonly id: number; readonly status: 'created' | 'updated' | 'deleted' } | Skipped | (Skipped & { readonly id: number });
+type LeadResult =
+  | { readonly id: number; readonly status: 'created' | 'updated' | 'deleted' }
+  | Skipped
+  | (Skipped & { readonly id: number });
 
 /**
  * Sync Leads, Get Leads by Filter Type, Delete Leads and Describe Lead: per-record outcomes in

@@ -51,7 +51,10 @@ export function readChoice<T extends string>(
 }
 
 /** `filterType` and the de-duplicated `filterValues` of a filtered read (701 / 1003). */
-export function readFilter(params: URLSearchParams): { readonly filterType: string; readonly values: readonly string[] } {
+export function readFilter(params: URLSearchParams): {
+  readonly filterType: string;
+  readonly values: readonly string[];
+} {
   const filterType = params.get('filterType') ?? '';
   if (filterType === '') throw new ResponseLevelError('701', "'filterType' cannot be blank");
   const values = [
@@ -64,7 +67,8 @@ export function readFilter(params: URLSearchParams): { readonly filterType: stri
   ];
   if (values.length === 0) throw new ResponseLevelError('701', "'filterValues' cannot be blank");
   if (values.length > MAX_RECORDS_PER_CALL) {
-    throw new ResponseLevelError('1003', `Too many filterValues: ${values.length}, the limit is ${MAX_RECORDS_PER_CALL}`);
+    const message = `Too many filterValues: ${values.length}, the limit is ${MAX_RECORDS_PER_CALL}`;
+    throw new ResponseLevelError('1003', message);
   }
   return { filterType, values };
 }

@@ -26,6 +26,7 @@ import type { MarketoEnvelope } from './MarketoEnvelope';
 import { marketoLimits } from './marketoLimits';
 import { MarketoTokenProvider, type MarketoCredentials } from './MarketoTokenProvider';
 
+/** What a `MarketoConnector` is built from; `fetch`, `now` and `sleep` default to the real ones. */
 export interface MarketoConnectorOptions {
   readonly config: MarketoConfig;
   readonly credentials: MarketoCredentials;
@@ -124,12 +125,13 @@ export class MarketoConnector implements TargetConnector {
     return results;
   }
 
-  public async readBack(object: string, keys: readonly string[]): Promise<StoredTargetRecord[]> {
+  public async readBack(object: string, keys: readonly string[], fields?: readonly string[]): Promise<StoredTargetRecord[]> {
     const { read } = this.endpointsOf(object, `readBack ${object}`);
     this.assertBatchSize(`readBack ${object}`, keys.length);
     if (keys.length === 0) return [];
     const wanted = new Map(keys.map((key) => [normalizeKey(read, key), key]));
-    const records = await this.readRecords(`${object}:read`, read, [...wanted.values()], read.fields);
+    const asked = fields && fields.length > 0 ? [...new Set(['id', read.keyField, ...fields])] : read.fields;
+    const records = await this.readRecords(`${object}:read`, read, [...wanted.values()], asked);
     const stored: StoredTargetRecord[] = [];
     for (const record of records) {
       const value = record[read.keyField];

@@ -9,6 +9,7 @@ export interface MarketoCredentials {
   readonly clientSecret: string;
 }
 
+/** What a `MarketoTokenProvider` needs: the shared HTTP client, where to ask, and with what. */
 export interface MarketoTokenProviderOptions {
   readonly http: HttpClient;
   /** `{base}/identity/oauth/token`. */

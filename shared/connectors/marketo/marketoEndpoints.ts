@@ -39,6 +39,7 @@ export interface MarketoReadEndpoint {
   readonly fields?: readonly string[];
 }
 
+/** Everything the connector calls for one object: its filter read, its describe, its writes. */
 export interface MarketoObjectEndpoints {
   readonly read: MarketoReadEndpoint;
   /** A cheap read that proves access to the object (`ping`). */

@@ -1,0 +1,416 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import type { PeopleSoftConfig, PeopleSoftEntityConfig } from '../config/schema';
+import type { PingCheck } from '../connectors/TargetConnector';
+import { ConfigError, ErrorKind, ExternalSystemError, MlConnectorError } from '../errors';
+import { HostGuard, HttpClient, refusalReason, type HostPolicy, type HttpResponse } from '../http';
+import {
+  classifyPeopleSoftResponse,
+  type PeopleSoftCallContext,
+  type PeopleSoftPage,
+  type PeopleSoftPrincipal,
+} from './classifyPeopleSoftResponse';
+import { OAuth2TokenProvider } from './OAuth2TokenProvider';
+import { probeTls } from './probeTls';
+import type { SourceEvent } from './SourceEvent';
+import { validateRecord } from './validateRecord';
+
+/** The PeopleSoft secret's content, by auth kind. */
+export type PeopleSoftCredentials =
+  | { readonly kind: 'basic'; readonly username: string; readonly password: string }
+  | { readonly kind: 'oauth2'; readonly clientId: string; readonly clientSecret: string };
+
+/** How transient failures of one request are retried. */
+export interface PeopleSoftRetryOptions {
+  /** Attempts per request, the first included. Default 4. */
+  readonly attempts?: number;
+  /** Wait before the second attempt; doubles for each further one. Default 500 ms. */
+  readonly baseDelayMs?: number;
+  /** Longest wait between attempts. Default 8 s. */
+  readonly maxDelayMs?: number;
+}
+
+export interface PeopleSoftSourceOptions {
+  readonly config: PeopleSoftConfig;
+  readonly credentials: PeopleSoftCredentials;
+  readonly hostPolicy: HostPolicy;
+  readonly fetch?: typeof fetch;
+  /** The local clock. */
+  readonly now?: () => Date;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly retry?: PeopleSoftRetryOptions;
+  /** DNS resolution (host → addresses). Default `dns.lookup`. */
+  readonly resolveHost?: (host: string) => Promise<string[]>;
+}
+
+/** Query of one list call; omitted parts are left out of the URL. */
+export interface OperationUrlParams {
+  readonly since?: Date;
+  readonly until?: Date;
+  readonly page?: number;
+  readonly pageSize?: number;
+}
+
+/** A half-open range of last-update times: from <= LASTUPDDTTM < to. */
+export interface ReadRange {
+  readonly from: Date;
+  readonly to: Date;
+}
+
+interface PageCall {
+  readonly page: PeopleSoftPage;
+  readonly response: HttpResponse;
+}
+
+const SYSTEM = 'peoplesoft';
+const MIN_SPLIT_MS = 1000;
+// A window whose row count changes while it is paged is re-read from page 1; after this many
+// tries the read gives up (retryable) rather than risk skipping a row that shifted pages.
+const MAX_WINDOW_RESTARTS = 3;
+const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const defaultResolve = async (host: string): Promise<string[]> =>
+  (await lookup(host, { all: true })).map((entry) => entry.address);
+
+/**
+ * Reads entities from PeopleSoft's REST listening connector through the customer-built list
+ * operations declared in `peoplesoft.entities`: window by last-update range, page, validate
+ * each row and derive its lifecycle. Every request goes through the host-guarded `HttpClient`.
+ */
+export class PeopleSoftSource {
+  private readonly config: PeopleSoftConfig;
+  private readonly basicAuthorization: string | undefined;
+  private readonly hostPolicy: HostPolicy;
+  private readonly http: HttpClient;
+  private readonly now: () => Date;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly resolveHost: (host: string) => Promise<string[]>;
+  private readonly retry: Required<PeopleSoftRetryOptions>;
+  private readonly tokens: OAuth2TokenProvider | undefined;
+  private readonly principal: PeopleSoftPrincipal;
+  private readonly baseUrl: string;
+
+  public constructor(options: PeopleSoftSourceOptions) {
+    const { config, credentials } = options;
+    if (config.auth.kind !== credentials.kind) {
+      throw new ConfigError('peoplesoft', [
+        { field: 'peoplesoft.auth.kind', message: `is ${config.auth.kind} but the secret holds ${credentials.kind} credentials` },
+      ]);
+    }
+    this.config = config;
+    this.basicAuthorization =
+      credentials.kind === 'basic'
+        ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64')}`
+        : undefined;
+    this.hostPolicy = options.hostPolicy;
+    this.now = options.now ?? (() => new Date());
+    this.sleep = options.sleep ?? defaultSleep;
+    this.resolveHost = options.resolveHost ?? defaultResolve;
+    this.retry = {
+      attempts: Math.max(1, options.retry?.attempts ?? 4),
+      baseDelayMs: options.retry?.baseDelayMs ?? 500,
+      maxDelayMs: options.retry?.maxDelayMs ?? 8000,
+    };
+    this.http = new HttpClient({
+      system: SYSTEM,
+      guard: new HostGuard(options.hostPolicy, this.resolveHost),
+      timeoutMs: config.requestTimeoutMs,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+    this.baseUrl = config.baseUrl.replace(/\/+$/, '');
+    if (credentials.kind === 'oauth2' && config.auth.kind === 'oauth2') {
+      this.tokens = new OAuth2TokenProvider({
+        http: this.http,
+        tokenUrl: config.auth.tokenUrl,
+        clientId: credentials.clientId,
+        clientSecret: credentials.clientSecret,
+        ...(config.auth.scope ? { scope: config.auth.scope } : {}),
+        now: this.now,
+      });
+      this.principal = { kind: 'oauth2', clientId: credentials.clientId };
+    } else {
+      this.principal = { kind: 'basic', oprid: credentials.kind === 'basic' ? credentials.username : '' };
+    }
+  }
+
+  /** `{baseUrl}/PSIGW/RESTListeningConnector/{node}/{operation}.v{version}` with the entity's query parameter names. */
+  public operationUrl(entity: string, params: OperationUrlParams = {}): URL {
+    const declared = this.entity(entity);
+    const url = new URL(
+      `${this.baseUrl}/PSIGW/RESTListeningConnector/${encodeURIComponent(this.config.node)}/${encodeURIComponent(declared.operation)}.v${declared.version}`,
+    );
+    if (params.since) url.searchParams.set(declared.params.since, params.since.toISOString());
+    if (params.until) url.searchParams.set(declared.params.until, params.until.toISOString());
+    if (params.page !== undefined) url.searchParams.set(declared.params.page, String(params.page));
+    if (params.pageSize !== undefined) url.searchParams.set(declared.params.pageSize, String(params.pageSize));
+    return url;
+  }
+
+  /**
+   * PeopleSoft's clock, read from the `Date` header of a one-row call over the last second, so
+   * a poller can stop `lagSeconds` before the source's "now" even when the clocks disagree.
+   * Falls back to the local clock when the header is missing or unreadable.
+   */
+  public async sourceNow(entity: string): Promise<Date> {
+    const declared = this.entity(entity);
+    const local = this.now();
+    const url = this.operationUrl(entity, { since: new Date(local.getTime() - 1000), until: local, page: 1, pageSize: 1 });
+    const { response } = await this.callPage(entity, declared, url, this.retry.attempts);
+    const header = response.headers.get('date');
+    const source = header ? Date.parse(header) : Number.NaN;
+    return Number.isNaN(source) ? local : new Date(source);
+  }
+
+  /**
+   * Streams the rows with `range.from <= last update < range.to`, page by page, without holding
+   * the result. A window whose row count (`countPath`) exceeds `maxRowsPerWindow` is split in
+   * halves until it fits or is one second long; after the last page of each window a
+   * `window-complete` event carries its end. Transient failures of a page are retried with
+   * backoff before the error is thrown.
+   */
+  public async *read(entity: string, range: ReadRange): AsyncGenerator<SourceEvent> {
+    const declared = this.entity(entity);
+    const from = range.from.getTime();
+    const to = range.to.getTime();
+    if (Number.isNaN(from) || Number.isNaN(to) || from > to) {
+      throw new RangeError(`read(${entity}): invalid range ${String(range.from)} .. ${String(range.to)}`);
+    }
+    if (from === to) return;
+    yield* this.readWindow(entity, declared, from, to);
+  }
+
+  /**
+   * Checks, in order: DNS resolution of the host (and that the network policy allows its
+   * addresses), TLS for https, the credentials, and each entity's service operation. Each
+   * failure is one line saying what to fix; checks that cannot run after a failure say so.
+   * Never throws.
+   */
+  public async ping(): Promise<PingCheck[]> {
+    const checks: PingCheck[] = [];
+    const base = new URL(this.baseUrl);
+    const host = base.hostname.replace(/^\[|\]$/g, '');
+    const entities = Object.keys(this.config.entities);
+    const skipAll = (reason: string): PingCheck[] => [
+      ...checks,
+      ...(base.protocol === 'https:' && !checks.some((check) => check.name === 'TLS') ? [{ name: 'TLS', ok: false, detail: reason }] : []),
+      { name: 'credentials', ok: false, detail: reason },
+      ...entities.map((entity) => ({ name: this.entityCheckName(entity), ok: false, detail: reason })),
+    ];
+
+    const dns = await this.checkDns(host);
+    checks.push(dns);
+    if (!dns.ok) return skipAll(`not checked: ${host} cannot be reached (see DNS)`);
+
+    if (base.protocol === 'https:') {
+      const tls = await probeTls({ host, port: Number(base.port || 443), timeoutMs: this.config.requestTimeoutMs });
+      checks.push({ name: 'TLS', ...tls });
+      if (!tls.ok) return skipAll('not checked: no trusted TLS connection (see TLS)');
+    }
+
+    if (this.tokens) {
+      try {
+        await this.tokens.token();
+      } catch (error) {
+        checks.push({ name: 'credentials', ok: false, detail: describe(error) });
+        return [...checks, ...entities.map((entity) => ({ name: this.entityCheckName(entity), ok: false, detail: 'not checked: no access token (see credentials)' }))];
+      }
+    }
+
+    const results = await Promise.all(
+      entities.map(async (entity) => {
+        const local = this.now();
+        const url = this.operationUrl(entity, { since: new Date(local.getTime() - 1000), until: local, page: 1, pageSize: 1 });
+        try {
+          await this.callPage(entity, this.entity(entity), url, 1);
+          return { entity, error: undefined };
+        } catch (error) {
+          return { entity, error };
+        }
+      }),
+    );
+    checks.push(this.credentialsCheck(results.map((result) => result.error)));
+    const rejected = results.some((result) => statusOf(result.error) === 401);
+    for (const { entity, error } of results) {
+      const declared = this.entity(entity);
+      checks.push(
+        error === undefined
+          ? { name: this.entityCheckName(entity), ok: true, detail: `${declared.operation}.v${declared.version} answers on node ${this.config.node}` }
+          : {
+              name: this.entityCheckName(entity),
+              ok: false,
+              detail: rejected && statusOf(error) === 401 ? 'not checked: credentials rejected (see credentials)' : describe(error),
+            },
+      );
+    }
+    return checks;
+  }
+
+  private entityCheckName(entity: string): string {
+    const declared = this.config.entities[entity]!;
+    return `operation ${entity} (${declared.operation}.v${declared.version})`;
+  }
+
+  private credentialsCheck(errors: readonly unknown[]): PingCheck {
+    const who = this.principal.kind === 'basic' ? `OPRID ${this.principal.oprid}` : `OAuth2 client ${this.principal.clientId}`;
+    const refused = errors.find((error) => statusOf(error) === 401);
+    if (refused !== undefined) return { name: 'credentials', ok: false, detail: describe(refused) };
+    const answered = errors.filter((error) => error === undefined || statusOf(error) !== undefined);
+    if (answered.length > 0) {
+      return { name: 'credentials', ok: true, detail: `${who} accepted${this.tokens ? ' (token issued)' : ''}` };
+    }
+    if (errors.length === 0) {
+      return { name: 'credentials', ok: false, detail: 'not checked: no entity is configured under peoplesoft.entities to call' };
+    }
+    return { name: 'credentials', ok: false, detail: `not checked: ${describe(errors[0])}` };
+  }
+
+  private async checkDns(host: string): Promise<PingCheck> {
+    let addresses: string[];
+    try {
+      addresses = isIP(host) ? [host] : await this.resolveHost(host);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      return {
+        name: 'DNS',
+        ok: false,
+        detail:
+          code === 'EAI_AGAIN'
+            ? `DNS lookup of ${host} timed out: retry; if it persists, check the DNS resolver of the connector's network`
+            : `${host} does not resolve${typeof code === 'string' ? ` (${code})` : ''}: check the host in peoplesoft.baseUrl (private names need the VPN's DNS)`,
+      };
+    }
+    for (const address of addresses) {
+      const reason = refusalReason(address, this.hostPolicy);
+      if (reason) return { name: 'DNS', ok: false, detail: `${host} resolves to ${address}, which is refused: ${reason}` };
+    }
+    return { name: 'DNS', ok: true, detail: isIP(host) ? `${host} is an IP address` : `${host} resolves to ${addresses.join(', ')}` };
+  }
+
+  private entity(name: string): PeopleSoftEntityConfig {
+    const declared = Object.hasOwn(this.config.entities, name) ? this.config.entities[name] : undefined;
+    if (!declared) {
+      const known = Object.keys(this.config.entities).join(', ') || '(none)';
+      throw new ConfigError('peoplesoft', [{ field: `peoplesoft.entities.${name}`, message: `is not declared (declared: ${known})` }]);
+    }
+    return declared;
+  }
+
+  private async *readWindow(entity: string, declared: PeopleSoftEntityConfig, from: number, to: number): AsyncGenerator<SourceEvent> {
+    const until = new Date(to);
+    for (let restart = 0; ; restart += 1) {
+      const url = (page: number): URL =>
+        this.operationUrl(entity, { since: new Date(from), until, page, pageSize: declared.pageSize });
+      const first = await this.callPage(entity, declared, url(1), this.retry.attempts);
+      const total = first.page.total;
+      if (total !== undefined && total > declared.maxRowsPerWindow && to - from > MIN_SPLIT_MS) {
+        const middle = from + Math.floor((to - from) / 2);
+        yield* this.readWindow(entity, declared, from, middle);
+        yield* this.readWindow(entity, declared, middle, to);
+        return;
+      }
+
+      let current = first;
+      let pageNumber = 1;
+      let rows = 0;
+      let previousKeys: string | undefined;
+      let shifted = false;
+      for (;;) {
+        const { page } = current;
+        if (total !== undefined && page.total !== undefined && page.total !== total) {
+          shifted = true;
+          break;
+        }
+        const keys = pageKeys(page.records, declared.keyFields);
+        if (keys === previousKeys) {
+          throw new ExternalSystemError(`page ${pageNumber} repeats the keys of page ${pageNumber - 1}`, {
+            system: SYSTEM,
+            operation: `GET ${url(pageNumber).pathname}`,
+            kind: ErrorKind.Misconfigured,
+            hint: `the operation ignores the page parameter "${declared.params.page}": check peoplesoft.entities.${entity}.params against its URI template`,
+          });
+        }
+        previousKeys = keys;
+        if (page.records.length > 0) {
+          rows += page.records.length;
+          yield { type: 'page', items: page.records.map((record) => validateRecord(record, declared, this.config.timeZone)) };
+        }
+        const more = declared.morePath && page.more !== undefined ? page.more : page.records.length >= declared.pageSize;
+        if (!more) break;
+        pageNumber += 1;
+        current = await this.callPage(entity, declared, url(pageNumber), this.retry.attempts);
+      }
+      if (!shifted) {
+        yield { type: 'window-complete', until, rows };
+        return;
+      }
+      if (restart >= MAX_WINDOW_RESTARTS) {
+        throw new ExternalSystemError(
+          `the row count of ${new Date(from).toISOString()} .. ${until.toISOString()} kept changing while it was paged`,
+          { system: SYSTEM, operation: `GET ${url(1).pathname}`, kind: ErrorKind.Retryable },
+        );
+      }
+    }
+  }
+
+  /** One list call, retried while its failure is transient. */
+  private async callPage(entity: string, declared: PeopleSoftEntityConfig, url: URL, attempts: number): Promise<PageCall> {
+    const operation = `GET ${url.pathname}`;
+    const context: Omit<PeopleSoftCallContext, 'now'> = {
+      operation,
+      entity,
+      serviceOperation: `${declared.operation}.v${declared.version}`,
+      node: this.config.node,
+      principal: this.principal,
+      recordsPath: declared.recordsPath,
+      ...(declared.countPath ? { countPath: declared.countPath } : {}),
+      ...(declared.morePath ? { morePath: declared.morePath } : {}),
+    };
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const response = await this.authorizedGet(url, operation);
+        const reading = classifyPeopleSoftResponse(response, { ...context, now: this.now() });
+        if (!reading.ok) throw reading.error;
+        return { page: reading, response };
+      } catch (error) {
+        const transient =
+          error instanceof ExternalSystemError && (error.kind === ErrorKind.Retryable || error.kind === ErrorKind.RateLimited);
+        if (!transient || attempt >= attempts) throw error;
+        const backoff = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+        await this.sleep(Math.min(Math.max(backoff, error.retryAfterMs ?? 0), Math.max(this.retry.maxDelayMs, 60_000)));
+      }
+    }
+  }
+
+  /** A GET with the configured credentials; a refused bearer token is replaced once. */
+  private async authorizedGet(url: URL, operation: string): Promise<HttpResponse> {
+    const send = (authorization: string): Promise<HttpResponse> =>
+      this.http.send({ method: 'GET', url, operation, headers: { authorization, accept: 'application/json' } });
+    if (!this.tokens) return send(this.basicAuthorization ?? '');
+    const token = await this.tokens.token();
+    const response = await send(`Bearer ${token}`);
+    if (response.status !== 401) return response;
+    this.tokens.invalidate(token);
+    return send(`Bearer ${await this.tokens.token()}`);
+  }
+}
+
+/** Identity of a page for the repeat guard: its rows' key values, in order. */
+function pageKeys(records: readonly unknown[], keyFields: readonly string[]): string {
+  return JSON.stringify(
+    records.map((record) =>
+      keyFields.map((field) => (record !== null && typeof record === 'object' ? (record as Record<string, unknown>)[field] : record)),
+    ),
+  );
+}
+
+function statusOf(error: unknown): number | undefined {
+  return error instanceof ExternalSystemError ? error.status : undefined;
+}
+
+/** One line for a ping check: the error's message (which carries its hint), never a secret. */
+function describe(error: unknown): string {
+  if (error instanceof ExternalSystemError && error.status === undefined && error.kind === ErrorKind.Retryable) {
+    return `${error.message} — check the host and port in peoplesoft.baseUrl and that the firewall lets the connector's IP in`;
+  }
+  if (error instanceof MlConnectorError) return error.message;
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { parseConfig, type CustomerConfig, type FlowConfig } from '../../shared/config';
+import { makeEnvelope, type RecordEnvelope } from '../../shared/envelope';
+import type { WriterMessage } from '../../shared/pipeline';
+
+/** The demo customer config, optionally edited as YAML text first. */
+export function demoConfig(edit: (yaml: string) => string = (yaml) => yaml): CustomerConfig {
+  const text = readFileSync(new URL('../../customers/demo.yaml', import.meta.url), 'utf8');
+  return parseConfig(edit(text), 'customers/demo.yaml');
+}
+
+export function employeesFlow(config: CustomerConfig): FlowConfig {
+  return config.flows.find((flow) => flow.name === 'employees-to-marketo')!;
+}
+
+let sequence = 0;
+
+/** An employee as PeopleSoft's directory operation returns it. */
+export function employee(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  sequence += 1;
+  const id = String(200_000 + sequence);
+  return {
+    EMPLID: id,
+    FIRST_NAME: 'Test',
+    LAST_NAME: `Person${id}`,
+    EMAIL_ADDR: `test.person${id}@example.com`,
+    JOBTITLE: 'Analyst',
+    DEPTID: '10100',
+    DEPT_DESCR: 'Finance',
+    COMPANY: 'ACM',
+    PHONE: '555-0100',
+    EMPL_STATUS: 'A',
+    ACTION: 'HIR',
+    LASTUPDDTTM: '2026-01-01T00:00:00Z',
+    ...overrides,
+  };
+}
+
+export function envelopeOf(flow: FlowConfig, record: Record<string, unknown>, extra: Partial<RecordEnvelope> = {}): RecordEnvelope {
+  return {
+    ...makeEnvelope({
+      flow: flow.name,
+      system: 'peoplesoft',
+      entity: flow.source,
+      sourceId: String(record.EMPLID),
+      operation: record.EMPL_STATUS === 'T' ? 'deactivate' : 'upsert',
+      lifecycle: record.EMPL_STATUS === 'T' ? 'termination' : 'hire',
+      record,
+      sourceUpdatedAt: String(record.LASTUPDDTTM),
+      runId: 'test-run',
+    }),
+    ...extra,
+  };
+}
+
+let messageSequence = 0;
+
+export function messageOf(envelope: RecordEnvelope, receiveCount = 1): WriterMessage {
+  messageSequence += 1;
+  return { messageId: `m-${messageSequence}`, body: JSON.stringify(envelope), receiveCount };
+}
