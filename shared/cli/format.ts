@@ -12,7 +12,7 @@ export function formatSummary(summary: SyncSummary): string {
     `  window            ${summary.windowFrom ?? '?'} → ${summary.windowTo ?? '?'}${summary.complete ? '' : '  (stopped early; next run continues)'}`,
     `  read              ${n(summary.read)}`,
     `  enqueued          ${n(summary.enqueued)}`,
-    `  written           ${written}  (created ${n(summary.created)} / updated ${n(summary.updated)} / deleted ${n(summary.deleted)}${summary.notFound ? ` / already absent ${summary.notFound}` : ''})`,
+    `  target writes     ${written}  (created ${n(summary.created)} / updated ${n(summary.updated)} / deleted ${n(summary.deleted)}${summary.notFound ? ` / already absent ${summary.notFound}` : ''})`,
     `  skipped-unchanged ${n(summary.skippedUnchanged)}`,
     `  rejected          ${n(summary.rejected)}`,
     ...summary.rejectedReasons.slice(0, 10).map((r) => `    - ${r.sourceId}: ${r.reason}`),

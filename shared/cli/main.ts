@@ -73,7 +73,10 @@ export function buildProgram(io: Io = defaultIo): Command {
             checks.push({ system: target, name: 'setup', ok: false, detail: (error as Error).message });
           }
         }
-        for (const check of checks) io.out(`${check.ok ? 'ok  ' : 'FAIL'} ${check.system} ${check.name}: ${check.detail}`);
+        for (const check of checks) {
+          const name = check.name.startsWith(check.system) ? check.name : `${check.system} ${check.name}`;
+          io.out(`${check.ok ? 'ok  ' : 'FAIL'} ${name}: ${check.detail}`);
+        }
         return checks.filter((check) => !check.ok).length;
       });
       if (failures > 0) throw new MlConnectorError(`${failures} check(s) failed`, 'misconfigured');

@@ -40,6 +40,9 @@ export class EventSourceLoop {
   private running = false;
   private workers: Promise<void>[] = [];
   private busy = 0;
+  private producing = true;
+  /** Batches are gathered one at a time, as Lambda's pollers fill a batch before invoking. */
+  private gathering: Promise<unknown> = Promise.resolve();
 
   public constructor(private readonly options: EventSourceLoopOptions) {}
 
@@ -47,6 +50,14 @@ export class EventSourceLoop {
     if (this.running) return;
     this.running = true;
     this.workers = Array.from({ length: this.options.concurrency }, () => this.work());
+  }
+
+  /**
+   * Says nothing more will be enqueued for now, so a partial batch need not wait out the
+   * batching window (no message could join it). Batch contents stay as on AWS.
+   */
+  public producerDone(): void {
+    this.producing = false;
   }
 
   public async stop(): Promise<void> {
@@ -84,7 +95,9 @@ export class EventSourceLoop {
     while (this.running) {
       let batch: Message[];
       try {
-        batch = await this.gather();
+        const gathered = this.gathering.then(() => this.gather());
+        this.gathering = gathered.catch(() => undefined);
+        batch = await gathered;
       } catch (error) {
         this.options.onError?.(error);
         await new Promise((resolve) => setTimeout(resolve, 200));
@@ -107,7 +120,8 @@ export class EventSourceLoop {
 
   private async gather(): Promise<Message[]> {
     const batch: Message[] = [];
-    const deadline = Date.now() + this.options.batchingWindowMs;
+    // As on AWS, the batching window opens with the first message of the batch.
+    let deadline = Number.POSITIVE_INFINITY;
     while (this.running && batch.length < this.options.batchSize) {
       const result = await this.options.sqs.send(
         new ReceiveMessageCommand({
@@ -119,11 +133,13 @@ export class EventSourceLoop {
         }),
       );
       const messages = result.Messages ?? [];
+      if (messages.length > 0 && batch.length === 0) deadline = Date.now() + this.options.batchingWindowMs;
       batch.push(...messages);
       if (messages.length === 0) {
-        if (batch.length > 0 && Date.now() >= deadline) break;
-        if (batch.length === 0) break;
+        if (batch.length === 0 || !this.producing || Date.now() >= deadline) break;
         await new Promise((resolve) => setTimeout(resolve, 20));
+      } else if (Date.now() >= deadline) {
+        break;
       }
     }
     return batch;

@@ -157,7 +157,7 @@ export class LocalSession {
       sqs: this.aws.sqs,
       queueUrl: queue.queueUrl,
       batchSize: Math.min(flow.batchSize ?? connector.declaration.maxBatch, connector.declaration.maxBatch),
-      batchingWindowMs: Math.min(flow.batchingWindowSeconds * 1000, 500),
+      batchingWindowMs: flow.batchingWindowSeconds * 1000,
       visibilityTimeoutSeconds: names.visibilityTimeoutSeconds,
       retryDelaySeconds: this.options.retryDelaySeconds ?? 1,
       concurrency: this.options.writerConcurrency ?? connector.declaration.maxConcurrency,
@@ -187,6 +187,7 @@ export class LocalSession {
         ...(options.since ? { since: options.since } : {}),
         onProgress: (progress) => options.onProgress?.({ ...progress, phase: 'polling', written }),
       });
+      loop.producerDone();
       const ticker = setInterval(
         () => options.onProgress?.({ read: poll!.read, enqueued: poll!.enqueued, rejected: poll!.rejected, phase: 'writing', written }),
         1000,
@@ -296,7 +297,7 @@ export class LocalSession {
       sqs: this.aws.sqs,
       queueUrl: queue.queueUrl,
       batchSize: Math.min(flow.batchSize ?? connector.declaration.maxBatch, connector.declaration.maxBatch),
-      batchingWindowMs: 200,
+      batchingWindowMs: flow.batchingWindowSeconds * 1000,
       visibilityTimeoutSeconds: resourceNames(this.config).flow(flow).visibilityTimeoutSeconds,
       retryDelaySeconds: this.options.retryDelaySeconds ?? 1,
       concurrency: 2,
@@ -304,6 +305,7 @@ export class LocalSession {
         (await writeBatch(messages, { flow, connector, store: this.store, queue, alerts: this.context.alerts })).failedMessageIds,
     });
     loop.start();
+    loop.producerDone();
     try {
       await loop.drain();
     } finally {

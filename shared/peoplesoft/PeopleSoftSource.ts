@@ -135,9 +135,9 @@ export class PeopleSoftSource {
   /** `{baseUrl}/PSIGW/RESTListeningConnector/{node}/{operation}.v{version}` with the entity's query parameter names. */
   public operationUrl(entity: string, params: OperationUrlParams = {}): URL {
     const declared = this.entity(entity);
-    const url = new URL(
-      `${this.baseUrl}/PSIGW/RESTListeningConnector/${encodeURIComponent(this.config.node)}/${encodeURIComponent(declared.operation)}.v${declared.version}`,
-    );
+    const node = encodeURIComponent(this.config.node);
+    const operation = `${encodeURIComponent(declared.operation)}.v${declared.version}`;
+    const url = new URL(`${this.baseUrl}/PSIGW/RESTListeningConnector/${node}/${operation}`);
     if (params.since) url.searchParams.set(declared.params.since, params.since.toISOString());
     if (params.until) url.searchParams.set(declared.params.until, params.until.toISOString());
     if (params.page !== undefined) url.searchParams.set(declared.params.page, String(params.page));
@@ -185,15 +185,26 @@ export class PeopleSoftSource {
    * Never throws.
    */
   public async ping(): Promise<PingCheck[]> {
+    try {
+      return await this.runChecks();
+    } catch (error) {
+      return [{ name: 'ping', ok: false, detail: `the checks could not run: ${describe(error)}` }];
+    }
+  }
+
+  private async runChecks(): Promise<PingCheck[]> {
     const checks: PingCheck[] = [];
     const base = new URL(this.baseUrl);
     const host = base.hostname.replace(/^\[|\]$/g, '');
     const entities = Object.keys(this.config.entities);
+    const tlsPending = (): boolean => base.protocol === 'https:' && !checks.some((check) => check.name === 'TLS');
+    const skipEntities = (reason: string): PingCheck[] =>
+      entities.map((entity) => ({ name: this.entityCheckName(entity), ok: false, detail: reason }));
     const skipAll = (reason: string): PingCheck[] => [
       ...checks,
-      ...(base.protocol === 'https:' && !checks.some((check) => check.name === 'TLS') ? [{ name: 'TLS', ok: false, detail: reason }] : []),
+      ...(tlsPending() ? [{ name: 'TLS', ok: false, detail: reason }] : []),
       { name: 'credentials', ok: false, detail: reason },
-      ...entities.map((entity) => ({ name: this.entityCheckName(entity), ok: false, detail: reason })),
+      ...skipEntities(reason),
     ];
 
     const dns = await this.checkDns(host);
@@ -211,7 +222,7 @@ export class PeopleSoftSource {
         await this.tokens.token();
       } catch (error) {
         checks.push({ name: 'credentials', ok: false, detail: describe(error) });
-        return [...checks, ...entities.map((entity) => ({ name: this.entityCheckName(entity), ok: false, detail: 'not checked: no access token (see credentials)' }))];
+        return [...checks, ...skipEntities('not checked: no access token (see credentials)')];
       }
     }
 
@@ -231,15 +242,13 @@ export class PeopleSoftSource {
     const rejected = results.some((result) => statusOf(result.error) === 401);
     for (const { entity, error } of results) {
       const declared = this.entity(entity);
-      checks.push(
-        error === undefined
-          ? { name: this.entityCheckName(entity), ok: true, detail: `${declared.operation}.v${declared.version} answers on node ${this.config.node}` }
-          : {
-              name: this.entityCheckName(entity),
-              ok: false,
-              detail: rejected && statusOf(error) === 401 ? 'not checked: credentials rejected (see credentials)' : describe(error),
-            },
-      );
+      const name = this.entityCheckName(entity);
+      if (error === undefined) {
+        checks.push({ name, ok: true, detail: `${declared.operation}.v${declared.version} answers on node ${this.config.node}` });
+      } else {
+        const detail = rejected && statusOf(error) === 401 ? 'not checked: credentials rejected (see credentials)' : describe(error);
+        checks.push({ name, ok: false, detail });
+      }
     }
     return checks;
   }

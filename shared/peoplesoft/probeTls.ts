@@ -40,13 +40,14 @@ export function probeTls(target: TlsProbeTarget): Promise<TlsProbe> {
       const certificate = socket.getPeerCertificate();
       const validTo = certificate.valid_to ? new Date(certificate.valid_to) : undefined;
       const subject = typeof certificate.subject?.CN === 'string' ? certificate.subject.CN : target.host;
-      finish({
-        ok: true,
-        detail: `certificate of ${subject} is trusted${validTo && !Number.isNaN(validTo.getTime()) ? `, valid until ${validTo.toISOString().slice(0, 10)}` : ''}`,
-      });
+      const until = validTo && !Number.isNaN(validTo.getTime()) ? `, valid until ${validTo.toISOString().slice(0, 10)}` : '';
+      finish({ ok: true, detail: `certificate of ${subject} is trusted${until}` });
     });
     socket.once('timeout', () =>
-      finish({ ok: false, detail: `no TLS handshake with ${target.host}:${target.port} within ${target.timeoutMs} ms: check the port and the firewall` }),
+      finish({
+        ok: false,
+        detail: `no TLS handshake with ${target.host}:${target.port} within ${target.timeoutMs} ms: check the port and the firewall`,
+      }),
     );
     socket.once('error', (error) => {
       const code = errorCode(error);

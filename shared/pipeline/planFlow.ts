@@ -55,7 +55,7 @@ export async function planFlow(deps: {
     plan.read += event.items.length;
     const records = event.items.flatMap((item) => {
       if (item.kind === 'rejected') {
-        plan.rejected.push({ ...(item.id ? { id: item.id } : {}), reason: `${item.field}: ${item.reason}` });
+        plan.rejected.push({ ...(item.id ? { id: item.id } : {}), reason: item.reason.startsWith(item.field) ? item.reason : `${item.field}: ${item.reason}` });
         return [];
       }
       return [item];

@@ -118,7 +118,7 @@ export async function pollFlow(deps: PollDependencies): Promise<PollResult> {
             flow: flow.name,
             event: AuditEvent.Rejected,
             runId,
-            reason: `${item.field}: ${item.reason}`,
+            reason: item.reason.startsWith(item.field) ? item.reason : `${item.field}: ${item.reason}`,
           });
           continue;
         }

@@ -1,6 +1,8 @@
 import type { FlowConfig } from '../config';
 import {
+  meterCalls,
   ItemOutcome,
+  type CallMeter,
   TargetAction,
   type ItemResult,
   type TargetConnector,
@@ -70,6 +72,14 @@ type Fate =
  * failures for SQS to redeliver.
  */
 export async function writeBatch(messages: readonly WriterMessage[], deps: WriterDependencies): Promise<WriteBatchResult> {
+  const { result: finish, meter } = await meterCalls(() => writeMetered(messages, deps));
+  return finish(meter);
+}
+
+async function writeMetered(
+  messages: readonly WriterMessage[],
+  deps: WriterDependencies,
+): Promise<(meter: CallMeter) => Promise<WriteBatchResult>> {
   const now = deps.now ?? (() => new Date());
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const remaining = deps.remainingTimeMs ?? (() => Number.POSITIVE_INFINITY);
@@ -77,7 +87,6 @@ export async function writeBatch(messages: readonly WriterMessage[], deps: Write
   const { flow, connector, store } = deps;
   const target = connector.declaration;
   const batchSize = Math.min(flow.batchSize ?? target.maxBatch, target.maxBatch);
-  const callsBefore = connector.stats();
 
   const audit: Array<Omit<AuditRow, 'at'> & { at?: string }> = [];
   const counters: Record<string, Partial<RunCounters>> = {};
@@ -275,21 +284,22 @@ export async function writeBatch(messages: readonly WriterMessage[], deps: Write
   // Re-sent with a delay instead of left to time out, so waiting for a quota burns no receives.
   if (parkedMessages.length > 0) await deps.queue.send(parkedMessages);
 
-  await store.appendAudit(audit);
-  const callsAfter = connector.stats();
-  const firstRun = envelopes.values().next().value?.runId;
-  if (firstRun) {
-    count(firstRun, 'apiCalls', callsAfter.totalCalls - callsBefore.totalCalls);
-    count(firstRun, 'throttled', callsAfter.throttled - callsBefore.throttled);
-  }
-  const total: Partial<RunCounters> = {};
-  for (const [runId, bucket] of Object.entries(counters)) {
-    await store.addRunCounters(flow.name, runId, bucket);
-    for (const [name, value] of Object.entries(bucket)) {
-      total[name as keyof RunCounters] = (total[name as keyof RunCounters] ?? 0) + (value ?? 0);
+  return async (meter) => {
+    await store.appendAudit(audit);
+    const firstRun = envelopes.values().next().value?.runId;
+    if (firstRun) {
+      count(firstRun, 'apiCalls', meter.calls);
+      count(firstRun, 'throttled', meter.throttled);
     }
-  }
-  return { failedMessageIds, counters: total };
+    const total: Partial<RunCounters> = {};
+    for (const [runId, bucket] of Object.entries(counters)) {
+      await store.addRunCounters(flow.name, runId, bucket);
+      for (const [name, value] of Object.entries(bucket)) {
+        total[name as keyof RunCounters] = (total[name as keyof RunCounters] ?? 0) + (value ?? 0);
+      }
+    }
+    return { failedMessageIds, counters: total };
+  };
 }
 
 function parseEnvelope(body: string, flowName: string): RecordEnvelope | string {

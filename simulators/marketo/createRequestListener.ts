@@ -110,7 +110,7 @@ export function createRequestListener(deps: RequestListenerDeps): (req: Incoming
     const methods = deps.routes.get(path);
     const handler = method === 'GET' || method === 'POST' ? methods?.[method] : undefined;
     if (methods !== undefined && handler === undefined) {
-      return fail({ code: '605', message: `Request method '${sentMethod}' not supported` });
+      return fail({ code: '605', message: `Request method '${method}' not supported` });
     }
 
     const rejection = deps.limiter.admit();

@@ -66,9 +66,10 @@ export function leadRoutes(deps: LeadRouteDeps): RouteTable {
 
   function syncLeads({ body }: RestCall): RestResult {
     const action = readChoice(body, 'action', SYNC_ACTIONS, 'createOrUpdate');
-    const lookupField = typeof body['lookupField'] === 'string' ? body['lookupField'] : 'email';
-    if (lookupField === 'id' ? action !== 'updateOnly' : !writable.has(lookupField)) {
-      throw new ResponseLevelError('1011', `Field '${lookupField}' not supported as lookupField with action ${action}`);
+    const lookupField = body['lookupField'] ?? 'email';
+    if (typeof lookupField !== 'string' || (lookupField === 'id' ? action !== 'updateOnly' : !writable.has(lookupField))) {
+      const message = `Field '${String(lookupField)}' not supported as lookupField with action ${action}`;
+      throw new ResponseLevelError('1011', message);
     }
     const input = readInput(body);
     const at = isoSeconds(deps.now());

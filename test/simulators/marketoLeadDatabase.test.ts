@@ -464,7 +464,7 @@ describe('scale', () => {
     expect(sim.leads()).toHaveLength(100_000);
     expect(response.result.every((item) => item['status'] === 'updated')).toBe(true);
     expect(sim.lead('person99999@example.com')?.id).toBe(100_000);
-    // End to end, client included: far below the 300 ms a 1 ms-per-record budget would allow.
-    expect(elapsedMs).toBeLessThan(100);
+    // End to end, client included (typically ~15 ms): half the 300 ms a 1 ms-per-record budget allows.
+    expect(elapsedMs).toBeLessThan(150);
   });
 });

@@ -4,9 +4,13 @@ import type { LifecycleRules } from '../../shared/config/schema';
 import { deriveLifecycle } from '../../shared/peoplesoft';
 import type { DerivedLifecycle } from '../../shared/peoplesoft';
 
-const defaultRules: LifecycleRules = customerConfigSchema.shape.peoplesoft.shape.entities.valueType.shape.lifecycle
-  .unwrap()
-  .parse({});
+/** The lifecycle rules a config gets when it declares `lifecycle: {}`. */
+const defaultRules: LifecycleRules = customerConfigSchema.shape.peoplesoft.parse({
+  baseUrl: 'https://hr.example.com',
+  node: 'PSFT_HR',
+  auth: { kind: 'basic', secret: 'peoplesoft' },
+  entities: { employees: { operation: 'ML_EMPLOYEES_GET', keyFields: ['EMPLID'], lifecycle: {} } },
+}).entities.employees!.lifecycle!;
 
 describe('deriveLifecycle with the default rules', () => {
   const cases: ReadonlyArray<[string, Record<string, unknown>, DerivedLifecycle]> = [

@@ -12,6 +12,7 @@ import {
   type TargetDeclaration,
   type TargetItem,
 } from '../TargetConnector';
+import { recordTargetCall } from '../callMeter';
 import { classifyMarketoResponse } from './classifyMarketoResponse';
 import { marketoDeclaration } from './declaration';
 import {
@@ -277,6 +278,7 @@ export class MarketoConnector implements TargetConnector {
       const request = this.toHttpRequest(call, token, operation);
       const response = await this.pacer.run(() => {
         this.callCounts.set(stat, (this.callCounts.get(stat) ?? 0) + 1);
+        recordTargetCall();
         return this.http.send(request);
       });
       const verdict = classifyMarketoResponse(response, { operation, now: this.now(), redact: [token, ...this.secrets] });
@@ -284,6 +286,7 @@ export class MarketoConnector implements TargetConnector {
       const { error } = verdict;
       if (error.kind === ErrorKind.RateLimited) {
         this.throttledCount += 1;
+        recordTargetCall(true);
         this.pacer.pause(error.retryAfterMs ?? marketoLimits.rateLimitedWaitMs);
       }
       if (error.kind === ErrorKind.AuthExpired && attempt === 1) {

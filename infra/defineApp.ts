@@ -1,0 +1,24 @@
+import { Validations, type App } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import type { CustomerConfig } from '../shared/config';
+import { MlConnectorStack, stackName, type MlConnectorStackProps } from './MlConnectorStack';
+
+export interface DefineAppOptions {
+  /** Where the config came from, for messages. */
+  readonly configSource?: string;
+  readonly webhookRoutes?: MlConnectorStackProps['webhookRoutes'];
+}
+
+/**
+ * Adds the customer's stack to an app and registers cdk-nag's AwsSolutions and Serverless packs:
+ * synth fails on any finding that is not acknowledged (with its reason) where it arises.
+ */
+export function defineApp(app: App, config: CustomerConfig, options: DefineAppOptions = {}): MlConnectorStack {
+  const stack = new MlConnectorStack(app, stackName(config), {
+    config,
+    ...(options.configSource ? { configSource: options.configSource } : {}),
+    ...(options.webhookRoutes ? { webhookRoutes: options.webhookRoutes } : {}),
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+  return stack;
+}

@@ -1,0 +1,138 @@
+import { resourceNames, type CustomerConfig, type FlowConfig, type FlowResourceNames } from '../shared/config';
+import { targetDeclarations } from '../shared/connectors/catalog';
+import { ConfigError, type ConfigIssue } from '../shared/errors';
+import { systemSecrets, type SystemSecret } from '../shared/cli/commands/secretsSet';
+
+/** SQS caps a queue's visibility timeout at 12 hours. */
+export const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
+/** SQS queue names are at most 80 characters. */
+const MAX_QUEUE_NAME_LENGTH = 80;
+/** An SQS event source with more than 10 records per batch needs a batching window of at least 1 s. */
+const MAX_BATCH_WITHOUT_WINDOW = 10;
+/** Bounds of an SQS event source mapping's maximum concurrency. */
+const MIN_EVENT_SOURCE_CONCURRENCY = 2;
+const MAX_EVENT_SOURCE_CONCURRENCY = 1000;
+
+/** Everything the stack derives from one flow, after the deployment checks. */
+export interface FlowDeployment {
+  readonly flow: FlowConfig;
+  /** Position in `flows`, for messages (`flows[1].batchSize`). */
+  readonly index: number;
+  readonly names: FlowResourceNames;
+  /** Records per writer invocation: the flow's batchSize, else the target's maximum batch. */
+  readonly batchSize: number;
+  readonly batchingWindowSeconds: number;
+  /** Writer invocations in flight: the target's concurrency budget shared by its flows. */
+  readonly maxConcurrency: number;
+  readonly targetSecret: SystemSecret;
+}
+
+export interface DeploymentPlan {
+  readonly flows: readonly FlowDeployment[];
+  readonly secrets: readonly SystemSecret[];
+  readonly peopleSoftSecret: SystemSecret;
+  /** TCP ports the poller must reach: 443 for AWS APIs, PeopleSoft's port, the token URL's port. */
+  readonly pollerEgressPorts: readonly number[];
+}
+
+function portOf(url: string): number {
+  const parsed = new URL(url);
+  if (parsed.port) return Number(parsed.port);
+  return parsed.protocol === 'https:' ? 443 : 80;
+}
+
+/** Calls a target may have in flight: its documented limit, lowered by the config's pacing. */
+function concurrencyBudget(config: CustomerConfig, target: string): { budget: number; field: string } {
+  const declared = targetDeclarations[target]!.maxConcurrency;
+  const pacing = (config.targets as Record<string, { pacing?: { concurrency?: number } } | undefined>)[target]?.pacing;
+  if (pacing?.concurrency !== undefined && pacing.concurrency < declared) {
+    return { budget: pacing.concurrency, field: `targets.${target}.pacing.concurrency` };
+  }
+  return { budget: declared, field: `targets.${target}` };
+}
+
+/**
+ * Checks what only a deployment cares about and derives the per-flow settings of the stack.
+ * The config has already passed `validateConfig`; contradictions found here throw the same
+ * `ConfigError`, naming the field to change.
+ */
+export function planDeployment(config: CustomerConfig, source = 'config'): DeploymentPlan {
+  const issues: ConfigIssue[] = [];
+  const names = resourceNames(config);
+  const secrets = systemSecrets(config);
+
+  if (config.peoplesoft.simulator) {
+    issues.push({ field: 'peoplesoft.simulator', message: 'the built-in simulator only runs locally; set it to false and point baseUrl at PeopleSoft to deploy' });
+  }
+  for (const [target, settings] of Object.entries(config.targets)) {
+    if ((settings as { simulator?: boolean } | undefined)?.simulator) {
+      issues.push({ field: `targets.${target}.simulator`, message: 'the built-in simulator only runs locally; set it to false to deploy' });
+    }
+  }
+
+  const flowsPerTarget = new Map<string, number>();
+  for (const flow of config.flows) flowsPerTarget.set(flow.target, (flowsPerTarget.get(flow.target) ?? 0) + 1);
+
+  const flows: FlowDeployment[] = config.flows.map((flow, index) => {
+    const at = `flows[${index}]`;
+    const flowNames = names.flow(flow);
+    const declaration = targetDeclarations[flow.target]!;
+    const batchSize = flow.batchSize ?? declaration.maxBatch;
+
+    for (const queueName of [flowNames.queue, flowNames.deadLetterQueue]) {
+      if (queueName.length > MAX_QUEUE_NAME_LENGTH) {
+        issues.push({
+          field: `${at}.name`,
+          message: `queue name "${queueName}" is ${queueName.length} characters; SQS allows ${MAX_QUEUE_NAME_LENGTH}: shorten the flow (or customer) name`,
+        });
+        break;
+      }
+    }
+    if (flowNames.visibilityTimeoutSeconds > MAX_VISIBILITY_TIMEOUT_SECONDS) {
+      issues.push({
+        field: `${at}.writerTimeoutSeconds`,
+        message: `the queue's visibility timeout must be 6 × the writer timeout (${flowNames.visibilityTimeoutSeconds} s) but SQS allows at most ${MAX_VISIBILITY_TIMEOUT_SECONDS} s`,
+      });
+    }
+    if (batchSize > MAX_BATCH_WITHOUT_WINDOW && flow.batchingWindowSeconds < 1) {
+      issues.push({
+        field: `${at}.batchingWindowSeconds`,
+        message: `a batch of ${batchSize} records needs a batching window of at least 1 s (SQS event sources allow 0 only up to ${MAX_BATCH_WITHOUT_WINDOW} records)`,
+      });
+    }
+    const { budget, field } = concurrencyBudget(config, flow.target);
+    const sharing = flowsPerTarget.get(flow.target)!;
+    const maxConcurrency = Math.min(MAX_EVENT_SOURCE_CONCURRENCY, Math.floor(budget / sharing));
+    if (maxConcurrency < MIN_EVENT_SOURCE_CONCURRENCY) {
+      issues.push({
+        field,
+        message: `${budget} concurrent ${flow.target} calls shared by ${sharing} flows leaves ${maxConcurrency} per flow; an SQS event source needs at least ${MIN_EVENT_SOURCE_CONCURRENCY}`,
+      });
+    }
+    const targetSecret = secrets.find((secret) => secret.system === flow.target);
+    if (!targetSecret) issues.push({ field: `${at}.target`, message: `no secret is known for target ${flow.target}` });
+
+    return {
+      flow,
+      index,
+      names: flowNames,
+      batchSize,
+      batchingWindowSeconds: flow.batchingWindowSeconds,
+      maxConcurrency,
+      targetSecret: targetSecret!,
+    };
+  });
+
+  if (issues.length > 0) throw new ConfigError(source, issues);
+
+  const { peoplesoft } = config;
+  const ports = new Set([443, portOf(peoplesoft.baseUrl)]);
+  if (peoplesoft.auth.kind === 'oauth2') ports.add(portOf(peoplesoft.auth.tokenUrl));
+
+  return {
+    flows,
+    secrets,
+    peopleSoftSecret: secrets.find((secret) => secret.system === 'peoplesoft')!,
+    pollerEgressPorts: [...ports].sort((a, b) => a - b),
+  };
+}

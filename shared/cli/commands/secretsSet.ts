@@ -1,0 +1,102 @@
+import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { resourceNames, type CustomerConfig } from '../../config';
+import { ErrorKind, MlConnectorError } from '../../errors';
+
+/** A system whose credentials live in one Secrets Manager secret. */
+export type SecretSystem = 'peoplesoft' | 'marketo';
+
+/** One external system's secret: the config's secret name and the JSON fields its value must have. */
+export interface SystemSecret {
+  readonly system: SecretSystem;
+  /** The secret name from the config (`peoplesoft.auth.secret`, `targets.marketo.secret`). */
+  readonly name: string;
+  readonly fields: readonly string[];
+  /** The config field that names the secret, for messages. */
+  readonly configField: string;
+}
+
+/**
+ * Every secret the config needs, with the fields its value must hold. The CDK stack creates one
+ * Secrets Manager secret per entry; `setSecret` checks a value against the same list.
+ */
+export function systemSecrets(config: CustomerConfig): SystemSecret[] {
+  const { auth } = config.peoplesoft;
+  const secrets: SystemSecret[] = [
+    {
+      system: 'peoplesoft',
+      name: auth.secret,
+      fields: auth.kind === 'basic' ? ['username', 'password'] : ['clientId', 'clientSecret'],
+      configField: 'peoplesoft.auth.secret',
+    },
+  ];
+  if (config.targets.marketo) {
+    secrets.push({ system: 'marketo', name: config.targets.marketo.secret, fields: ['clientId', 'clientSecret'], configField: 'targets.marketo.secret' });
+  }
+  return secrets;
+}
+
+/** The secret value is not usable; the message names fields, never values. */
+export class SecretValueError extends MlConnectorError {
+  public readonly system: SecretSystem;
+
+  public constructor(system: SecretSystem, message: string) {
+    super(`${system} secret: ${message}`, ErrorKind.Misconfigured);
+    this.name = 'SecretValueError';
+    this.system = system;
+  }
+}
+
+function parseValue(system: SecretSystem, value: string, fields: readonly string[]): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    // Never echo the text: it is a credential.
+    throw new SecretValueError(system, `the value is not JSON; expected an object with ${fields.join(', ')}`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new SecretValueError(system, `the value must be a JSON object with ${fields.join(', ')}`);
+  }
+  const entries = parsed as Record<string, unknown>;
+  const missing = fields.filter((field) => typeof entries[field] !== 'string' || (entries[field] as string).trim() === '');
+  if (missing.length > 0) throw new SecretValueError(system, `missing or empty field(s): ${missing.join(', ')} (expected ${fields.join(', ')})`);
+  const unknown = Object.keys(entries).filter((key) => !fields.includes(key));
+  if (unknown.length > 0) throw new SecretValueError(system, `unknown field(s): ${unknown.join(', ')} (expected ${fields.join(', ')})`);
+  return Object.fromEntries(fields.map((field) => [field, entries[field] as string]));
+}
+
+export interface SetSecretOptions {
+  readonly config: CustomerConfig;
+  readonly system: SecretSystem;
+  /** The JSON value, read from stdin or a prompt by the caller (never from argv). */
+  readonly value: string;
+  /** Defaults to a client for the config's region. */
+  readonly client?: SecretsManagerClient;
+}
+
+/**
+ * Stores a system's credentials in the secret the stack created for it
+ * (`ml-connector/<customer>/<secret name>`), after checking that the JSON has exactly the fields
+ * the pipeline reads. Returns the secret id; the value is never printed or put in an error.
+ */
+export async function setSecret(options: SetSecretOptions): Promise<string> {
+  const { config, system } = options;
+  const secret = systemSecrets(config).find((entry) => entry.system === system);
+  if (!secret) {
+    throw new MlConnectorError(`the config has no ${system} section, so there is no ${system} secret to set`, ErrorKind.Misconfigured);
+  }
+  const value = parseValue(system, options.value, secret.fields);
+  const secretId = resourceNames(config).secret(secret.name);
+  const client = options.client ?? new SecretsManagerClient({ region: config.region });
+  try {
+    await client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify(value) }));
+  } catch (error) {
+    const name = (error as Error).name;
+    const hint = name === 'ResourceNotFoundException' ? ': deploy the stack first (npx cdk deploy), it creates the secret' : '';
+    // The SDK's message never contains the value, but keep only its name and ours to be sure.
+    throw new MlConnectorError(`cannot store ${secretId}: ${name}${hint}`, ErrorKind.Misconfigured, { cause: error });
+  } finally {
+    if (!options.client) client.destroy();
+  }
+  return secretId;
+}

@@ -1,0 +1,27 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** Calls made to a target on behalf of one unit of work (one writer invocation). */
+export interface CallMeter {
+  calls: number;
+  throttled: number;
+}
+
+const storage = new AsyncLocalStorage<CallMeter>();
+
+/**
+ * Runs `work` with a fresh meter and returns both: every target call made inside it, however
+ * deep and however concurrent with other invocations sharing the connector, is counted once.
+ */
+export async function meterCalls<T>(work: () => Promise<T>): Promise<{ result: T; meter: CallMeter }> {
+  const meter: CallMeter = { calls: 0, throttled: 0 };
+  const result = await storage.run(meter, work);
+  return { result, meter };
+}
+
+/** Connectors call this once per API request they send. */
+export function recordTargetCall(throttled = false): void {
+  const meter = storage.getStore();
+  if (!meter) return;
+  if (throttled) meter.throttled += 1;
+  else meter.calls += 1;
+}

@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDemo, type DemoResult } from '../../shared/local';
+
+const EMPLOYEES = 5000;
+let demo: DemoResult;
+
+const leadWrites = (entries: DemoResult['marketo']['callLog']): number =>
+  entries.filter((entry) => entry.method === 'POST' && entry.path === '/rest/v1/leads.json').length;
+
+describe('the demo scenario (npm start)', () => {
+  let initialLeadCalls = 0;
+  let callsAfterInitial = 0;
+
+  beforeAll(async () => {
+    demo = await runDemo({ employees: EMPLOYEES });
+  }, 600_000);
+  afterAll(async () => demo?.close());
+
+  it('syncs the whole seeded directory with ⌈5000 / 300⌉ lead calls', () => {
+    const [companies, employees] = demo.initial;
+    expect(companies!.created).toBe(8);
+    expect(employees!.read).toBe(EMPLOYEES);
+    expect(employees!.enqueued).toBe(EMPLOYEES);
+    const initialEnd = demo.marketo.callLog.findIndex((entry) => entry.at.getTime() >= Date.parse(demo.incremental[0]!.startedAt!));
+    const initialCalls = initialEnd < 0 ? demo.marketo.callLog : demo.marketo.callLog.slice(0, initialEnd);
+    initialLeadCalls = leadWrites(initialCalls);
+    callsAfterInitial = initialCalls.length;
+    expect(initialLeadCalls).toBe(Math.ceil(EMPLOYEES / 300));
+    expect(demo.marketo.companies()).toHaveLength(8);
+  });
+
+  it('writes the 10 changed employees with one lead call and rejects the invalid e-mail', () => {
+    const employees = demo.incremental[1]!;
+    const { changes } = demo;
+    expect(employees.read).toBe(11);
+    expect(employees.enqueued).toBe(10);
+    expect(employees.rejected).toBe(1);
+    expect(employees.rejectedReasons).toEqual([{ sourceId: changes.invalidEmail, reason: expect.stringContaining('EMAIL_ADDR') }]);
+    expect(leadWrites(demo.marketo.callLog.slice(callsAfterInitial))).toBe(1);
+    expect(employees.deadLettered ?? 0).toBe(0);
+  });
+
+  it('leaves Marketo in the state PeopleSoft describes', () => {
+    const { peoplesoft, marketo, changes } = demo;
+    for (const id of changes.hired) {
+      const email = String(peoplesoft.employee(id)!.EMAIL_ADDR).toLowerCase();
+      expect(marketo.lead(email)?.fields.title).toBe(peoplesoft.employee(id)!.JOBTITLE);
+    }
+    for (const id of changes.retitled) {
+      expect(marketo.lead(String(peoplesoft.employee(id)!.EMAIL_ADDR))?.fields.title).toBe('Senior Project Manager');
+    }
+    for (const id of changes.transferred) {
+      expect(marketo.lead(String(peoplesoft.employee(id)!.EMAIL_ADDR))?.fields.department).toBe(peoplesoft.employee(id)!.DEPT_DESCR);
+    }
+    const salesPeople = new Set(marketo.salesPersons().map((person) => String(person.fields.externalSalesPersonId)));
+    for (const id of changes.terminated) {
+      expect(salesPeople.has(String(peoplesoft.employee(id)!.EMAIL_ADDR).toLowerCase())).toBe(false);
+      expect(marketo.lead(String(peoplesoft.employee(id)!.EMAIL_ADDR))).toBeDefined();
+    }
+    for (const id of changes.rehired) {
+      expect(salesPeople.has(String(peoplesoft.employee(id)!.EMAIL_ADDR).toLowerCase())).toBe(true);
+    }
+    const active = peoplesoft.employeeIds().filter((id) => peoplesoft.employee(id)!.EMPL_STATUS === 'A');
+    // One sales person per active employee; the one whose new e-mail was rejected keeps its old entry.
+    expect(marketo.salesPersons()).toHaveLength(active.length);
+    expect(marketo.lead('not-an-email@')).toBeUndefined();
+  });
+
+  it('audits the rejected record and the terminated one', async () => {
+    const rejected = await demo.session.store.auditTrail(demo.changes.invalidEmail);
+    expect(rejected.at(-1)).toMatchObject({ event: 'rejected', flow: 'employees-to-marketo' });
+    expect(rejected.at(-1)!.reason).toContain('not-an-email@');
+    const terminated = await demo.session.store.auditTrail(demo.changes.terminated[0]!);
+    expect(terminated.some((row) => row.event === 'written' && row.object === 'salespersons' && row.outcome === 'deleted')).toBe(true);
+    expect(terminated.some((row) => row.lifecycle === 'termination')).toBe(true);
+  });
+
+  it('writes nothing when everything is re-read unchanged', async () => {
+    const callsBefore = demo.marketo.calls();
+    const rerun = await demo.session.sync('employees-to-marketo', { since: new Date('1970-01-01T00:00:00Z') });
+    expect(rerun.read).toBe(EMPLOYEES + 3);
+    expect(rerun.apiCalls ?? 0).toBe(0);
+    expect(demo.marketo.calls()).toBe(callsBefore);
+    expect(rerun.skippedUnchanged).toBeGreaterThan(EMPLOYEES);
+  });
+});
