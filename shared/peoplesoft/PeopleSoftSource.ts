@@ -166,6 +166,10 @@ export class PeopleSoftSource {
    * halves until it fits or is one second long; after the last page of each window a
    * `window-complete` event carries its end. Transient failures of a page are retried with
    * backoff before the error is thrown.
+   *
+   * Offset paging skips a row when an earlier one leaves the window between two pages (it was
+   * updated, so it sorts later now). When the window's row count changes between pages, the
+   * window is read again from page 1; the rows read twice are harmless (writes are upserts).
    */
   public async *read(entity: string, range: ReadRange): AsyncGenerator<SourceEvent> {
     const declared = this.entity(entity);
@@ -289,7 +293,10 @@ export class PeopleSoftSource {
     }
     for (const address of addresses) {
       const reason = refusalReason(address, this.hostPolicy);
-      if (reason) return { name: 'DNS', ok: false, detail: `${host} resolves to ${address}, which is refused: ${reason}` };
+      if (reason) {
+        const what = isIP(host) ? host : `${host} resolves to ${address}, which`;
+        return { name: 'DNS', ok: false, detail: `${what} is refused: ${reason}` };
+      }
     }
     return { name: 'DNS', ok: true, detail: isIP(host) ? `${host} is an IP address` : `${host} resolves to ${addresses.join(', ')}` };
   }

@@ -2,6 +2,11 @@
 export type TimestampFormat = 'iso' | 'peoplesoft';
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
+const offsets = new Map<string, number>();
+// Time zones change offset only on quarter-hour boundaries, so one lookup per quarter hour is
+// exact; it keeps Intl (slow) out of the per-row path when 200 000 rows are served.
+const BUCKET_MS = 900_000;
+const MAX_CACHED_OFFSETS = 50_000;
 
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
   let formatter = formatters.get(timeZone);
@@ -9,11 +14,11 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
     formatter = new Intl.DateTimeFormat('en-US', {
       timeZone,
       year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
       hourCycle: 'h23',
     });
     formatters.set(timeZone, formatter);
@@ -21,26 +26,34 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
-interface WallTime {
-  readonly year: string;
-  readonly month: string;
-  readonly day: string;
-  readonly hour: string;
-  readonly minute: string;
-  readonly second: string;
+/** Offset of `timeZone` from UTC at `ms` (wall clock minus UTC), in milliseconds. */
+function offsetAt(ms: number, timeZone: string): number {
+  if (timeZone === 'UTC' || timeZone === 'Etc/UTC') return 0;
+  const bucket = Math.floor(ms / BUCKET_MS);
+  const key = `${timeZone}|${bucket}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    const at = bucket * BUCKET_MS;
+    const parts: Record<string, string> = {};
+    for (const part of formatterFor(timeZone).formatToParts(new Date(at))) parts[part.type] = part.value;
+    const wall = Date.UTC(
+      Number(parts.year),
+      Number(parts.month) - 1,
+      Number(parts.day),
+      Number(parts.hour),
+      Number(parts.minute),
+      Number(parts.second),
+    );
+    offset = wall - at;
+    if (offsets.size >= MAX_CACHED_OFFSETS) offsets.clear();
+    offsets.set(key, offset);
+  }
+  return offset;
 }
 
-function wallTime(ms: number, timeZone: string): WallTime {
-  const parts: Record<string, string> = {};
-  for (const part of formatterFor(timeZone).formatToParts(new Date(ms))) parts[part.type] = part.value;
-  return {
-    year: parts.year!.padStart(4, '0'),
-    month: parts.month!,
-    day: parts.day!,
-    hour: parts.hour!,
-    minute: parts.minute!,
-    second: parts.second!,
-  };
+/** The wall-clock time of `ms` in `timeZone`, as `YYYY-MM-DDTHH:MM:SS.mmm`. */
+function wallTime(ms: number, timeZone: string): string {
+  return new Date(ms + offsetAt(ms, timeZone)).toISOString().slice(0, 23);
 }
 
 /**
@@ -49,13 +62,11 @@ function wallTime(ms: number, timeZone: string): WallTime {
  */
 export function formatTimestamp(ms: number, format: TimestampFormat, timeZone: string): string {
   if (format === 'iso') return new Date(ms).toISOString();
-  const t = wallTime(ms, timeZone);
-  const micros = String((((ms % 1000) + 1000) % 1000) * 1000).padStart(6, '0');
-  return `${t.year}-${t.month}-${t.day}-${t.hour}.${t.minute}.${t.second}.${micros}`;
+  const wall = wallTime(ms, timeZone);
+  return `${wall.slice(0, 10)}-${wall.slice(11, 13)}.${wall.slice(14, 16)}.${wall.slice(17, 19)}.${wall.slice(20, 23)}000`;
 }
 
 /** The calendar date (`YYYY-MM-DD`) of an instant in the database time zone. */
 export function formatDate(ms: number, timeZone: string): string {
-  const t = wallTime(ms, timeZone);
-  return `${t.year}-${t.month}-${t.day}`;
+  return wallTime(ms, timeZone).slice(0, 10);
 }

@@ -164,6 +164,19 @@ describe('PeopleSoftSource reads', () => {
     }
   });
 
+  it('streams 200 000 employees in split windows, each row once', async () => {
+    const sim = await simulator({ employees: 200_000 });
+    const { source } = sourceFor(peopleSoftConfig(sim.url, { employees: { pageSize: 10_000 } }));
+    const seen = new Set<string>();
+    let windows = 0;
+    for await (const event of source.read('employees', ALL_TIME)) {
+      if (event.type === 'window-complete') windows += 1;
+      else for (const item of event.items) seen.add(item.id!);
+    }
+    expect(seen.size).toBe(200_000);
+    expect(windows).toBeGreaterThanOrEqual(10);
+  });
+
   it('reads a crowded window of one second without splitting it further', async () => {
     const clock = { now: () => new Date('2025-08-01T09:00:00.000Z') };
     const sim = await simulator({ employees: 10, now: clock.now });
@@ -518,9 +531,21 @@ describe('PeopleSoftSource network policy', () => {
     expect(checks[0]).toEqual({
       name: 'DNS',
       ok: false,
-      detail: '127.0.0.1 resolves to 127.0.0.1, which is refused: loopback addresses are only allowed in local runs',
+      detail: '127.0.0.1 is refused: loopback addresses are only allowed in local runs',
     });
     expect(sim.requests).toHaveLength(0);
+  });
+
+  it('refuses a name that resolves to a private address unless the network is private', async () => {
+    const { source } = sourceFor(peopleSoftConfig('https://hr.customer.example:8443'), {
+      hostPolicy: { allowLoopback: false, allowPrivate: false },
+      resolveHost: async () => ['10.20.30.40'],
+    });
+    const checks = await source.ping();
+    expect(checks[0]).toMatchObject({ name: 'DNS', ok: false });
+    expect(checks[0]!.detail).toMatch(/^hr\.customer\.example resolves to 10\.20\.30\.40, which is refused: private addresses need `network: private`/);
+    expect(checks.slice(1).every((check) => !check.ok && check.detail.startsWith('not checked'))).toBe(true);
+    expect(checks.map((check) => check.name)).toContain('TLS');
   });
 
   it('refuses credentials of the other auth kind than the config declares', () => {
