@@ -9,6 +9,7 @@ import {
   InstanceClass,
   InstanceSize,
   InstanceType,
+  IpAddresses,
   NatProvider,
   NatTrafficDirection,
   Peer,
@@ -42,6 +43,12 @@ export interface NetworkProps {
   readonly natCount?: number;
   /** TCP ports the poller may open to the internet (443 for AWS APIs, PeopleSoft's port, ...). */
   readonly pollerEgressPorts: readonly number[];
+  /**
+   * Address range of the VPC. An uncommon private range, so that a later VPN or Direct Connect to
+   * the customer's network (`network: private`) is unlikely to overlap it.
+   * @default '10.213.0.0/22'
+   */
+  readonly cidr?: string;
   /** @default RetentionDays.ONE_MONTH */
   readonly flowLogRetention?: RetentionDays;
 }
@@ -53,6 +60,7 @@ export interface NetworkProps {
  */
 export class Network extends Construct {
   public readonly vpc: Vpc;
+  public readonly cidr: string;
   /** The static egress addresses: allow-list these on the PeopleSoft firewall. */
   public readonly elasticIps: readonly CfnEIP[];
   /** Security group of the poller: egress only, to the listed ports. */
@@ -84,7 +92,9 @@ export class Network extends Construct {
       natGatewayProvider = this.natInstances;
     }
 
+    this.cidr = props.cidr ?? '10.213.0.0/22';
     this.vpc = new Vpc(this, 'Vpc', {
+      ipAddresses: IpAddresses.cidr(this.cidr),
       availabilityZones: [...props.availabilityZones],
       natGateways: natCount,
       natGatewayProvider,
@@ -97,7 +107,7 @@ export class Network extends Construct {
       gatewayEndpoints: { dynamodb: { service: GatewayVpcEndpointAwsService.DYNAMODB } },
     });
 
-    if (this.natInstances) this.hardenNatInstances(this.natInstances, this.vpc);
+    if (this.natInstances) this.hardenNatInstances(this.natInstances);
 
     const flowLogs = new LogGroup(this, 'FlowLogs', {
       retention: props.flowLogRetention ?? RetentionDays.ONE_MONTH,
@@ -122,8 +132,9 @@ export class Network extends Construct {
    * A NAT instance is an EC2 instance: encrypt its root volume, let only the VPC send through it,
    * and pin its public address to the Elastic IP (a plain public IP would change on stop/start).
    */
-  private hardenNatInstances(provider: NatInstanceProviderV2, vpc: Vpc): void {
-    provider.connections.allowFrom(Peer.ipv4(vpc.vpcCidrBlock), Port.allTraffic(), 'NAT for the private subnets');
+  private hardenNatInstances(provider: NatInstanceProviderV2): void {
+    // The literal range, not the VPC's CidrBlock attribute: cdk-nag can check a literal.
+    provider.connections.allowFrom(Peer.ipv4(this.cidr), Port.allTraffic(), 'NAT for the private subnets');
     provider.gatewayInstances.forEach((instance, index) => {
       const cfn = instance.node.defaultChild as CfnInstance;
       cfn.blockDeviceMappings = [

@@ -37,6 +37,8 @@ interface QueueSnapshot {
 export class LocalAws {
   public readonly sqs: SQSClient;
   public readonly dynamo: DynamoDBClient;
+  /** Endpoints of the emulators, for clients in other processes. */
+  public readonly endpoints: { readonly sqs: string; readonly dynamodb: string };
   private readonly queues = new Map<string, LocalQueues>();
 
   private constructor(
@@ -48,6 +50,7 @@ export class LocalAws {
     const region = options.region ?? 'us-east-1';
     this.sqs = new SQSClient({ endpoint: fauxqs.address, region, credentials });
     this.dynamo = new DynamoDBClient({ endpoint: dynamoEndpoint, region, credentials });
+    this.endpoints = { sqs: fauxqs.address, dynamodb: dynamoEndpoint };
   }
 
   public static async start(options: LocalAwsOptions = {}): Promise<LocalAws> {

@@ -310,17 +310,37 @@ export class PeopleSoftSource {
     return declared;
   }
 
-  private async *readWindow(entity: string, declared: PeopleSoftEntityConfig, from: number, to: number): AsyncGenerator<SourceEvent> {
+  /**
+   * Reads one window, or its halves when it is crowded. `probe` is set for the halves of a
+   * crowded window: they are likely crowded too, so their row count is read with a one-row
+   * page first instead of a full page that would be thrown away.
+   */
+  private async *readWindow(
+    entity: string,
+    declared: PeopleSoftEntityConfig,
+    from: number,
+    to: number,
+    probe = false,
+  ): AsyncGenerator<SourceEvent> {
     const until = new Date(to);
+    const url = (page: number, pageSize = declared.pageSize): URL =>
+      this.operationUrl(entity, { since: new Date(from), until, page, pageSize });
+    const crowded = (total: number | undefined): boolean =>
+      total !== undefined && total > declared.maxRowsPerWindow && to - from > MIN_SPLIT_MS;
+    const split = async function* (this: PeopleSoftSource): AsyncGenerator<SourceEvent> {
+      const middle = from + Math.floor((to - from) / 2);
+      yield* this.readWindow(entity, declared, from, middle, true);
+      yield* this.readWindow(entity, declared, middle, to, true);
+    };
+    if (probe && crowded((await this.callPage(entity, declared, url(1, 1), this.retry.attempts)).page.total)) {
+      yield* split.call(this);
+      return;
+    }
     for (let restart = 0; ; restart += 1) {
-      const url = (page: number): URL =>
-        this.operationUrl(entity, { since: new Date(from), until, page, pageSize: declared.pageSize });
       const first = await this.callPage(entity, declared, url(1), this.retry.attempts);
       const total = first.page.total;
-      if (total !== undefined && total > declared.maxRowsPerWindow && to - from > MIN_SPLIT_MS) {
-        const middle = from + Math.floor((to - from) / 2);
-        yield* this.readWindow(entity, declared, from, middle);
-        yield* this.readWindow(entity, declared, middle, to);
+      if (crowded(total)) {
+        yield* split.call(this);
         return;
       }
 

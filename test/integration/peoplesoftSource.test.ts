@@ -86,6 +86,16 @@ function listCalls(sim: PeopleSoftSimulator): Array<Readonly<Record<string, stri
   return sim.requests.filter((request) => request.path.startsWith('/PSIGW/')).map((request) => request.query);
 }
 
+/** Rows of the simulator in a range, asked directly. */
+async function countIn(sim: PeopleSoftSimulator, range: { from: Date; to: Date }): Promise<number> {
+  const url = new URL(`${sim.url}/PSIGW/RESTListeningConnector/PSFT_HR/ML_EMPLOYEES_GET.v1`);
+  url.searchParams.set('updated_since', range.from.toISOString());
+  url.searchParams.set('updated_before', range.to.toISOString());
+  url.searchParams.set('rows', '1');
+  const response = await fetch(url, { headers: { authorization: `Basic ${Buffer.from(`ML_INTEGRATION:${PASSWORD}`).toString('base64')}` } });
+  return ((await response.json()) as { totalRows: number }).totalRows;
+}
+
 async function failureOf(promise: Promise<unknown>): Promise<unknown> {
   try {
     await promise;
@@ -164,17 +174,27 @@ describe('PeopleSoftSource reads', () => {
     }
   });
 
-  it('streams 200 000 employees in split windows, each row once', async () => {
+  it('streams half a year of a 200 000-employee population in split windows, each row once', async () => {
     const sim = await simulator({ employees: 200_000 });
-    const { source } = sourceFor(peopleSoftConfig(sim.url, { employees: { pageSize: 10_000 } }));
+    const range = { from: new Date('2025-01-01T00:00:00Z'), to: new Date('2025-07-01T00:00:00Z') };
+    const { source } = sourceFor(peopleSoftConfig(sim.url, { employees: { pageSize: 1000, maxRowsPerWindow: 2000 } }));
     const seen = new Set<string>();
     let windows = 0;
-    for await (const event of source.read('employees', ALL_TIME)) {
-      if (event.type === 'window-complete') windows += 1;
-      else for (const item of event.items) seen.add(item.id!);
+    let rows = 0;
+    for await (const event of source.read('employees', range)) {
+      if (event.type === 'window-complete') {
+        windows += 1;
+        rows += event.rows;
+      } else for (const item of event.items) seen.add(item.id!);
     }
-    expect(seen.size).toBe(200_000);
-    expect(windows).toBeGreaterThanOrEqual(10);
+    const expected = await countIn(sim, range);
+    expect(seen.size).toBe(expected);
+    expect(rows).toBe(expected);
+    expect(windows).toBeGreaterThanOrEqual(8);
+    // The first window is read with a full page (most windows fit); the halves of a crowded one
+    // are probed with a one-row page, so no other full page is thrown away.
+    const fullFirstPages = sim.requests.filter((request) => request.query.rows === '1000' && request.query.page === '1');
+    expect(fullFirstPages).toHaveLength(windows + 1);
   });
 
   it('reads a crowded window of one second without splitting it further', async () => {
@@ -339,8 +359,8 @@ describe('PeopleSoftSource handles faults', () => {
 
   it('retries a page slower than the request timeout', async () => {
     const sim = await simulator({ employees: 600 });
-    sim.faults.enqueue({ kind: 'slow', delayMs: 2000 }, 1, { page: 2 });
-    const { source, sleeps } = sourceFor(peopleSoftConfig(sim.url, { requestTimeoutMs: 300 }));
+    sim.faults.enqueue({ kind: 'slow', delayMs: 3000 }, 1, { page: 2 });
+    const { source, sleeps } = sourceFor(peopleSoftConfig(sim.url, { requestTimeoutMs: 1000 }));
     expect(recordsOf(await collect(source.read('employees', ALL_TIME)))).toHaveLength(600);
     expect(sleeps).toEqual([500]);
   });

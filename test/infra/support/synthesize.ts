@@ -9,6 +9,10 @@ import { loadConfig, validateConfig, type CustomerConfig, type CustomerConfigInp
 import { defineApp, type DefineAppOptions } from '../../../infra/defineApp';
 import type { MlConnectorStack } from '../../../infra/MlConnectorStack';
 
+// CDK's built-in CloudFormation schema validation only warns and costs seconds per synth; the
+// suites opt in where they check it (stack.test.ts).
+process.env.CDK_VALIDATION ??= 'false';
+
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const exampleConfigPath = join(repoRoot, 'customers', 'acme.yaml');
 
@@ -46,7 +50,7 @@ export interface Synthesized {
 export function synthesize(config: CustomerConfig, options: SynthOptions = {}): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'ml-connector-synth-'));
   const previous = process.env.CDK_VALIDATION;
-  if (!options.cloudFormationValidation) process.env.CDK_VALIDATION = 'false';
+  if (options.cloudFormationValidation) delete process.env.CDK_VALIDATION;
   try {
     const app = new App({
       outdir,

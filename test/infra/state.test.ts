@@ -1,0 +1,64 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resourceNames, type CustomerConfig } from '../../shared/config';
+import { stateTableDefinition } from '../../shared/state/tableDefinition';
+import { exampleConfig, logicalId, resourcesOfType, synthesize, type Synthesized } from './support/synthesize';
+
+let config: CustomerConfig;
+let synth: Synthesized;
+let keyId: string;
+
+beforeAll(async () => {
+  config = await exampleConfig();
+  synth = synthesize(config);
+  keyId = logicalId(synth.stack, synth.stack.state.key);
+});
+afterAll(() => synth.cleanup());
+
+describe('State', () => {
+  it('keeps one on-demand table with the shared key schema and TTL on audit rows', () => {
+    synth.template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    synth.template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: resourceNames(config).table,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: stateTableDefinition.partitionKey, KeyType: 'HASH' },
+        { AttributeName: stateTableDefinition.sortKey, KeyType: 'RANGE' },
+      ],
+      TimeToLiveSpecification: { AttributeName: stateTableDefinition.timeToLiveAttribute, Enabled: true },
+    });
+  });
+
+  it('has point-in-time recovery and is encrypted with the customer-managed key', () => {
+    synth.template.hasResourceProperties('AWS::DynamoDB::Table', {
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+    });
+  });
+
+  it('rotates the key, and keeps key and table when the stack is deleted', () => {
+    synth.template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    synth.template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    synth.template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    synth.template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/ml-connector/acme' });
+  });
+});
+
+describe('Secrets', () => {
+  it('creates one secret per external system, named like the runtime reads it', () => {
+    const names = resourcesOfType(synth.template, 'AWS::SecretsManager::Secret').map(([, secret]) => secret.Properties!.Name);
+    expect(names.sort()).toEqual([resourceNames(config).secret('marketo'), resourceNames(config).secret('peoplesoft')]);
+  });
+
+  it('encrypts them with the key and never puts a credential in the template', () => {
+    for (const [, secret] of resourcesOfType(synth.template, 'AWS::SecretsManager::Secret')) {
+      expect(secret.Properties).toMatchObject({ KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+      expect(secret.Properties!.SecretString).toBeUndefined();
+    }
+    // The placeholder names the command that fills it in, and has none of the fields the pipeline reads.
+    synth.template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'ml-connector/acme/peoplesoft',
+      GenerateSecretString: { SecretStringTemplate: Match.stringLikeRegexp('secrets set --system peoplesoft') },
+    });
+  });
+});
