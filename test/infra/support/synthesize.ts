@@ -55,7 +55,8 @@ export function synthesize(config: CustomerConfig, options: SynthOptions = {}): 
     const app = new App({
       outdir,
       analyticsReporting: false,
-      context: options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] },
+      // Asset metadata (as the CDK CLI writes it) tells a test which directory holds a function's bundle.
+      context: options.bundle ? { 'aws:cdk:enable-asset-metadata': true } : { 'aws:cdk:bundling-stacks': [] },
     });
     const stack = defineApp(app, config, options);
     const assembly = app.synth();

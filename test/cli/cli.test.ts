@@ -1,0 +1,129 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../shared/cli/main';
+import { startMarketoSimulator, type MarketoSimulator } from '../../simulators/marketo';
+import { startPeopleSoftSimulator, type PeopleSoftSimulator } from '../../simulators/peoplesoft';
+
+const demoYaml = readFileSync(new URL('../../customers/demo.yaml', import.meta.url), 'utf8');
+let dir: string;
+let peoplesoft: PeopleSoftSimulator;
+let marketo: MarketoSimulator;
+
+/** A config that points at running simulators as if they were a customer's real systems. */
+function realSystemsConfig(edit: (yaml: string) => string = (yaml) => yaml): string {
+  return edit(
+    demoYaml
+      .replace(/simulator: true\n/g, 'simulator: false\n')
+      .replace('https://hr.demo.example:8443', peoplesoft.url)
+      .replace('secret: marketo', `secret: marketo\n    baseUrl: ${marketo.url}`)
+      .replace('customer: demo', 'customer: clitest')
+      .replace('alertEmail', `local: { stateDir: ${JSON.stringify(join(dir, 'state'))} }\nalertEmail`),
+  );
+}
+
+async function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  try {
+    const code = await main(['node', 'ml-connector', ...args], { out: (t) => out.push(t), err: (t) => err.push(t) });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    for (const key of Object.keys(env)) if (!(key in saved)) delete process.env[key];
+    Object.assign(process.env, saved);
+  }
+}
+
+async function configFile(name: string, text: string): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, text);
+  return path;
+}
+
+const secrets = {
+  ML_SECRET_PEOPLESOFT: JSON.stringify({ username: 'ML_INTEGRATION', password: 'sim-password' }),
+  ML_SECRET_MARKETO: JSON.stringify({ clientId: 'sim-client', clientSecret: 'sim-secret' }),
+};
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ml-connector-cli-'));
+  peoplesoft = await startPeopleSoftSimulator({ employees: 30, inactiveOperations: ['ML_COMPANIES_GET'] });
+  marketo = await startMarketoSimulator({});
+});
+afterAll(async () => {
+  await peoplesoft.stop();
+  await marketo.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('ml-connector CLI', () => {
+  it('fails at start on a bad config, naming the field, with exit code 1', async () => {
+    const path = await configFile('bad.yaml', demoYaml.replace('lagSeconds: 0', 'lagSecs: 0'));
+    const result = await run(['sync', '--config', path]);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('peoplesoft.lagSecs');
+  });
+
+  it('ping tells a bad password apart from an inactive service operation, without printing the password', async () => {
+    const path = await configFile('real.yaml', realSystemsConfig());
+    const wrong = await run(['ping', '--config', path], {
+      ...secrets,
+      ML_SECRET_PEOPLESOFT: JSON.stringify({ username: 'ML_INTEGRATION', password: 'not-the-password' }),
+    });
+    expect(wrong.code).toBe(1);
+    expect(wrong.out).toMatch(/FAIL peoplesoft credentials: .*password/i);
+    expect(wrong.out + wrong.err).not.toContain('not-the-password');
+
+    const inactive = await run(['ping', '--config', path], secrets);
+    expect(inactive.out).toMatch(/ok {3}peoplesoft credentials/);
+    expect(inactive.out).toMatch(/FAIL peoplesoft operation companies .*activate/i);
+    expect(inactive.out).toMatch(/ok {3}marketo/);
+  });
+
+  it('ping names a wrong node name as such', async () => {
+    const path = await configFile('node.yaml', realSystemsConfig((yaml) => yaml.replace('node: PSFT_HR', 'node: PSFT_EP')));
+    const result = await run(['ping', '--config', path], secrets);
+    expect(result.out).toMatch(/FAIL peoplesoft operation employees .*node/i);
+  });
+
+  it('says which environment variable a missing secret is read from', async () => {
+    const path = await configFile('nosecret.yaml', realSystemsConfig());
+    const result = await run(['sync', '--config', path, '--flow', 'companies-to-marketo'], { ML_SECRET_MARKETO: secrets.ML_SECRET_MARKETO });
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('ML_SECRET_PEOPLESOFT');
+  });
+
+  it('syncs, keeps state on disk so the second run reads only changes, and reports status and audit', async () => {
+    const path = await configFile('sync.yaml', realSystemsConfig());
+    const first = await run(['sync', '--config', path, '--flow', 'employees-to-marketo'], secrets);
+    expect(first.code).toBe(0);
+    expect(first.out).toMatch(/read\s+30\n/);
+
+    const [id] = peoplesoft.employeeIds(1);
+    const dryRunBefore = await run(['sync', '--config', path, '--flow', 'employees-to-marketo', '--dry-run'], secrets);
+    expect(dryRunBefore.out).toMatch(/leads: 0 creates, 0 updates/);
+    peoplesoft.changeTitle(id!, 'Controller');
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+
+    const callsBefore = marketo.calls();
+    const dryRun = await run(['sync', '--config', path, '--flow', 'employees-to-marketo', '--dry-run'], secrets);
+    expect(dryRun.out).toMatch(/leads: 0 creates, 1 updates, 0 deletes/);
+    expect(dryRun.out).toContain('"title":"Controller"');
+    expect(marketo.calls()).toBe(callsBefore); // a dry run writes nothing
+
+    const second = await run(['sync', '--config', path, '--flow', 'employees-to-marketo'], secrets);
+    expect(second.out).toMatch(/read\s+1\n/);
+    expect(marketo.lead(String(peoplesoft.employee(id!)!.EMAIL_ADDR))?.fields.title).toBe('Controller');
+
+    const status = await run(['status', '--config', path], secrets);
+    expect(status.out).toMatch(/employees-to-marketo\n\s+cursor\s+20\d\d-/);
+    expect(status.out).toMatch(/dead letters 0/);
+
+    const audit = await run(['audit', '--config', path, '--key', id!], secrets);
+    expect(audit.out.match(/written/g)?.length).toBeGreaterThanOrEqual(3);
+  });
+});

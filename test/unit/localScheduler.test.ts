@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { LocalScheduler } from '../../shared/local';
+import { demoConfig } from '../support/factories';
+
+describe('local scheduler', () => {
+  it('fires each flow at its cron time in its time zone, once per firing', async () => {
+    const config = demoConfig();
+    let now = new Date('2026-11-23T11:00:00Z'); // Monday 05:00 in Chicago
+    const fired: string[] = [];
+    const scheduler = new LocalScheduler(config.flows, async (flow) => void fired.push(`${flow.name}@${now.toISOString()}`), () => now);
+    scheduler.start(5);
+    expect(scheduler.upcoming().map((u) => [u.flow, u.at.toISOString()])).toEqual([
+      ['companies-to-marketo', '2026-11-24T11:00:00.000Z'], // 05:00 daily; the current minute has begun
+      ['employees-to-marketo', '2026-11-23T11:30:00.000Z'], // 05:30 on weekdays
+    ]);
+    now = new Date('2026-11-23T11:30:00Z');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    now = new Date('2026-11-23T11:30:30Z');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    scheduler.stop();
+    expect(fired).toEqual(['employees-to-marketo@2026-11-23T11:30:00.000Z']);
+  });
+});
