@@ -112,10 +112,13 @@ describe('bundled handlers against the local emulators and simulators', () => {
   function environmentOf(fn: BundledFunction, configFile: string): Record<string, string> {
     const names = resourceNames(smokeConfig);
     const queues = aws.flowQueues(fn.flow);
+    // fauxqs names its queues http://sqs.<region>.localhost:<port>/...; the SDK calls a queue URL's
+    // own host, so point them at the emulator's address as a real queue URL points at SQS.
+    const onEmulator = (url: string): string => `${endpoints.AWS_ENDPOINT_URL_SQS}${new URL(url).pathname}`;
     const references: Record<string, string> = {
       TABLE_NAME: names.table,
-      QUEUE_URL: queues.queueUrl,
-      DLQ_URL: queues.deadLetterQueueUrl,
+      QUEUE_URL: onEmulator(queues.queueUrl),
+      DLQ_URL: onEmulator(queues.deadLetterQueueUrl),
       ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:ml-connector-acme-alerts',
     };
     const env: Record<string, string> = {};
