@@ -103,10 +103,13 @@ const peopleSoftEntity = z.strictObject({
   pageSize: z.number().int().min(1).max(10_000).default(entityDefaults.pageSize),
   /** Dotted path of the record array in the response body. */
   recordsPath: z.string().default(entityDefaults.recordsPath),
-  /** Dotted path of the window's total row count (used to split crowded windows); optional. */
-  countPath: z.string().optional().default(entityDefaults.countPath),
-  /** Dotted path of the "more pages" flag; without it, a short page ends the window. */
-  morePath: z.string().optional().default(entityDefaults.morePath),
+  /**
+   * Dotted path of the window's total row count, used to split crowded windows and to notice rows
+   * moving between pages; `null` when the operation reports no count.
+   */
+  countPath: z.string().min(1).nullable().default(entityDefaults.countPath),
+  /** Dotted path of the "more pages" flag; `null` when there is none (a short page ends the window). */
+  morePath: z.string().min(1).nullable().default(entityDefaults.morePath),
   timestamp: z
     .strictObject({
       field: z.string().default(entityDefaults.timestamp.field),

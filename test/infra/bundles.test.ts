@@ -112,13 +112,10 @@ describe('bundled handlers against the local emulators and simulators', () => {
   function environmentOf(fn: BundledFunction, configFile: string): Record<string, string> {
     const names = resourceNames(smokeConfig);
     const queues = aws.flowQueues(fn.flow);
-    // fauxqs names its queues http://sqs.<region>.localhost:<port>/...; the SDK calls a queue URL's
-    // own host, so point them at the emulator's address as a real queue URL points at SQS.
-    const onEmulator = (url: string): string => `${endpoints.AWS_ENDPOINT_URL_SQS}${new URL(url).pathname}`;
     const references: Record<string, string> = {
       TABLE_NAME: names.table,
-      QUEUE_URL: onEmulator(queues.queueUrl),
-      DLQ_URL: onEmulator(queues.deadLetterQueueUrl),
+      QUEUE_URL: queues.queueUrl,
+      DLQ_URL: queues.deadLetterQueueUrl,
       ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:ml-connector-acme-alerts',
     };
     const env: Record<string, string> = {};
@@ -135,6 +132,9 @@ describe('bundled handlers against the local emulators and simulators', () => {
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_LAMBDA_FUNCTION_NAME: `acme-${fn.flow}-${fn.kind}`,
+      // fauxqs queue URLs name http://sqs.<region>.localhost:<port>, and the SDK calls a queue
+      // URL's own host: resolve *.localhost in the child as a Lambda resolves sqs.<region>.amazonaws.com.
+      BUNDLE_RESOLVE_LOCALHOST: '1',
     };
   }
 
@@ -222,6 +222,9 @@ describe('bundled handlers against the local emulators and simulators', () => {
     expect(write.error, write.stdout + write.stderr).toBeUndefined();
     expect(write.result).toEqual({ batchItemFailures: [] });
     expect(stored()).toBe(result.enqueued);
+    // Credentials came from Secrets Manager under SECRET_PREFIX + the config's secret names.
+    const secretIds = new Set(standIn.requests.filter((request) => request.service === 'secretsmanager').map((request) => request.target));
+    expect(secretIds).toEqual(new Set(['ml-connector/acme/peoplesoft', 'ml-connector/acme/marketo']));
   });
 
   it('the deployed runtime in the bundle refuses a PeopleSoft on a loopback address, with a clear error', async () => {

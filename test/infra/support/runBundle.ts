@@ -33,8 +33,18 @@ export interface RunBundleOptions {
  * process open.
  */
 const RUNNER = `
+import dns from 'node:dns';
 import { pathToFileURL } from 'node:url';
 const started = performance.now();
+if (process.env.BUNDLE_RESOLVE_LOCALHOST) {
+  const lookup = dns.lookup;
+  dns.lookup = (name, options, callback) => {
+    if (typeof options === 'function') [callback, options] = [options, {}];
+    if (!String(name).endsWith('.localhost')) return lookup(name, options, callback);
+    if (options?.all) return callback(null, [{ address: '127.0.0.1', family: 4 }]);
+    return callback(null, '127.0.0.1', 4);
+  };
+}
 const report = (line) => process.stdout.write('\\n@@BUNDLE_RUN ' + JSON.stringify(line) + '\\n');
 let mod;
 try {
