@@ -1,3 +1,5 @@
+import { wallClockAt } from '../time';
+
 /**
  * EventBridge Scheduler cron expressions (`minutes hours day-of-month month day-of-week year`),
  * parsed once so that a bad expression fails config validation, and evaluated by the local
@@ -74,31 +76,9 @@ export function parseCron(source: string): CronExpression {
   };
 }
 
-function wallClock(at: Date, timeZone: string): { year: number; month: number; day: number; hour: number; minute: number; weekday: number } {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    weekday: 'short',
-    hourCycle: 'h23',
-  }).formatToParts(at);
-  const get = (type: string): string => parts.find((part) => part.type === type)!.value;
-  return {
-    year: Number(get('year')),
-    month: Number(get('month')),
-    day: Number(get('day')),
-    hour: Number(get('hour')),
-    minute: Number(get('minute')),
-    weekday: DAYS.indexOf(get('weekday').toUpperCase()) + 1,
-  };
-}
-
 /** True when the expression fires in the minute that contains `at`, read in `timeZone`. */
 export function cronMatches(cron: CronExpression, at: Date, timeZone: string): boolean {
-  const t = wallClock(at, timeZone);
+  const t = wallClockAt(at.getTime(), timeZone);
   return (
     cron.minutes.has(t.minute) &&
     cron.hours.has(t.hour) &&

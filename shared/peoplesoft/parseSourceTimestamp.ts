@@ -1,3 +1,9 @@
+import { wallTimeAsUtc, zonedWallTimeToUtc, type WallTime } from '../time';
+
+// Re-exported for the importers that knew them from here, before shared/time existed.
+export { zonedWallTimeToUtc };
+export type { WallTime };
+
 /** How a source timestamp is written: ISO-8601, or PeopleSoft's `YYYY-MM-DD-HH.MM.SS.ffffff`. */
 export type SourceTimestampFormat = 'iso' | 'peoplesoft';
 
@@ -5,17 +11,6 @@ const ISO =
   /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?$/;
 const PEOPLESOFT = /^(\d{4})-(\d{2})-(\d{2})-(\d{2})\.(\d{2})\.(\d{2})(?:\.(\d{1,6}))?$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/** A wall-clock time with no zone attached. */
-export interface WallTime {
-  readonly year: number;
-  readonly month: number;
-  readonly day: number;
-  readonly hour: number;
-  readonly minute: number;
-  readonly second: number;
-  readonly millisecond: number;
-}
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -37,69 +32,6 @@ function isValidWallTime(t: WallTime): boolean {
     t.minute <= 59 &&
     t.second <= 59
   );
-}
-
-/** Milliseconds since the epoch of a wall time read as UTC (years 0-99 included). */
-function wallTimeAsUtc(t: WallTime): number {
-  const date = new Date(0);
-  date.setUTCFullYear(t.year, t.month - 1, t.day);
-  date.setUTCHours(t.hour, t.minute, t.second, t.millisecond);
-  return date.getTime();
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** Offset of `timeZone` from UTC at the instant `utcMs`, in milliseconds (wall minus UTC). */
-function zoneOffset(utcMs: number, timeZone: string): number {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      era: 'short',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-      hourCycle: 'h23',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  const parts: Record<string, string> = {};
-  for (const part of formatter.formatToParts(new Date(utcMs))) parts[part.type] = part.value;
-  const year = parts.era === 'BC' ? 1 - Number(parts.year) : Number(parts.year);
-  const wall = wallTimeAsUtc({
-    year,
-    month: Number(parts.month),
-    day: Number(parts.day),
-    hour: Number(parts.hour),
-    minute: Number(parts.minute),
-    second: Number(parts.second),
-    millisecond: 0,
-  });
-  return wall - (utcMs - (((utcMs % 1000) + 1000) % 1000));
-}
-
-const DAY_MS = 86_400_000;
-
-/**
- * The instant a wall-clock time denotes in an IANA time zone. In the hour a DST change repeats,
- * the earlier instant wins; a time that DST skips moves forward by the gap (as `java.time` and
- * Temporal's "compatible" mode do).
- */
-export function zonedWallTimeToUtc(wall: WallTime, timeZone: string): number {
-  const asUtc = wallTimeAsUtc(wall);
-  if (timeZone === 'UTC' || timeZone === 'Etc/UTC') return asUtc;
-  const before = zoneOffset(asUtc - DAY_MS, timeZone);
-  // Zones change offset at most once a day, so the offsets a day either side are the candidates.
-  const candidates = new Set([before, zoneOffset(asUtc, timeZone), zoneOffset(asUtc + DAY_MS, timeZone)]);
-  let earliest: number | undefined;
-  for (const offset of candidates) {
-    const instant = asUtc - offset;
-    if (zoneOffset(instant, timeZone) === offset && (earliest === undefined || instant < earliest)) earliest = instant;
-  }
-  return earliest ?? asUtc - before;
 }
 
 function fraction(digits: string | undefined): number {

@@ -1,21 +1,10 @@
-// Marketo's daily quota resets at midnight US Central time; Intl follows the CST/CDT switch,
-// which a fixed -06:00 offset would get wrong for half the year.
-const chicagoDate = new Intl.DateTimeFormat('en-US', {
-  timeZone: 'America/Chicago',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-});
+import { wallClockAt } from '../../shared/time';
 
-/** The calendar day (`YYYY-MM-DD`) in America/Chicago at `at`: the unit of Marketo's daily quota. */
+/**
+ * The calendar day (`YYYY-MM-DD`) in America/Chicago at `at`: the unit of Marketo's daily quota.
+ * Marketo resets at midnight US Central time, CST or CDT; a fixed -06:00 would be wrong half the year.
+ */
 export function chicagoDayKey(at: Date): string {
-  let year = '';
-  let month = '';
-  let day = '';
-  for (const part of chicagoDate.formatToParts(at)) {
-    if (part.type === 'year') year = part.value;
-    else if (part.type === 'month') month = part.value;
-    else if (part.type === 'day') day = part.value;
-  }
-  return `${year}-${month}-${day}`;
+  const { year, month, day } = wallClockAt(at.getTime(), 'America/Chicago');
+  return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
