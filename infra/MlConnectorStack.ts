@@ -4,12 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { CfnOutput, Fn, Stack, Stage, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { resourceNames, type CustomerConfig } from '../shared/config';
-import { FlowPipeline } from './constructs/FlowPipeline';
-import { Network } from './constructs/Network';
-import { Observability } from './constructs/Observability';
-import { Secrets } from './constructs/Secrets';
-import { State } from './constructs/State';
-import { Webhooks, type WebhookRoute } from './constructs/Webhooks';
+import { FlowPipeline, Network, Observability, Secrets, State, Webhooks, type WebhookRoute } from './constructs';
 import { planDeployment, type DeploymentPlan } from './planDeployment';
 
 export interface MlConnectorStackProps extends Omit<StackProps, 'env' | 'stackName'> {
@@ -154,6 +149,10 @@ export class MlConnectorStack extends Stack {
       new CfnOutput(this, `${id}DeadLetterQueueUrl`, {
         description: `Dead-letter queue of ${pipeline.deployment.flow.name} (ml-connector replay)`,
         value: pipeline.deadLetterQueue.queueUrl,
+      });
+      new CfnOutput(this, `${id}PollerFunctionName`, {
+        description: `Poller of ${pipeline.deployment.flow.name}: invoke it (asynchronously) to run the flow now`,
+        value: pipeline.poller.function.functionName,
       });
     }
   }

@@ -7,6 +7,8 @@ import { systemSecrets, type SystemSecret } from '../shared/cli/commands/secrets
 export const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
 /** SQS queue names are at most 80 characters. */
 const MAX_QUEUE_NAME_LENGTH = 80;
+/** Lambda function names are at most 64 characters. */
+const MAX_FUNCTION_NAME_LENGTH = 64;
 /** An SQS event source with more than 10 records per batch needs a batching window of at least 1 s. */
 const MAX_BATCH_WITHOUT_WINDOW = 10;
 /** Bounds of an SQS event source mapping's maximum concurrency. */
@@ -41,14 +43,11 @@ function portOf(url: string): number {
   return parsed.protocol === 'https:' ? 443 : 80;
 }
 
-/** Calls a target may have in flight: its documented limit, lowered by the config's pacing. */
-function concurrencyBudget(config: CustomerConfig, target: string): { budget: number; field: string } {
-  const declared = targetDeclarations[target]!.maxConcurrency;
+/** The config field that sets a target's concurrency budget, for messages. */
+function concurrencyField(config: CustomerConfig, target: string): string {
   const pacing = (config.targets as Record<string, { pacing?: { concurrency?: number } } | undefined>)[target]?.pacing;
-  if (pacing?.concurrency !== undefined && pacing.concurrency < declared) {
-    return { budget: pacing.concurrency, field: `targets.${target}.pacing.concurrency` };
-  }
-  return { budget: declared, field: `targets.${target}` };
+  const lowered = pacing?.concurrency !== undefined && pacing.concurrency < targetDeclarations[target]!.maxConcurrency;
+  return lowered ? `targets.${target}.pacing.concurrency` : `targets.${target}`;
 }
 
 /**
@@ -88,6 +87,15 @@ export function planDeployment(config: CustomerConfig, source = 'config'): Deplo
         break;
       }
     }
+    for (const functionName of [flowNames.pollerFunction, flowNames.writerFunction]) {
+      if (functionName.length > MAX_FUNCTION_NAME_LENGTH) {
+        issues.push({
+          field: `${at}.name`,
+          message: `function name "${functionName}" is ${functionName.length} characters; Lambda allows ${MAX_FUNCTION_NAME_LENGTH}: shorten the flow (or customer) name`,
+        });
+        break;
+      }
+    }
     if (flowNames.visibilityTimeoutSeconds > MAX_VISIBILITY_TIMEOUT_SECONDS) {
       issues.push({
         field: `${at}.writerTimeoutSeconds`,
@@ -100,13 +108,12 @@ export function planDeployment(config: CustomerConfig, source = 'config'): Deplo
         message: `a batch of ${batchSize} records needs a batching window of at least 1 s (SQS event sources allow 0 only up to ${MAX_BATCH_WITHOUT_WINDOW} records)`,
       });
     }
-    const { budget, field } = concurrencyBudget(config, flow.target);
     const sharing = flowsPerTarget.get(flow.target)!;
-    const maxConcurrency = Math.min(MAX_EVENT_SOURCE_CONCURRENCY, Math.floor(budget / sharing));
+    const maxConcurrency = Math.min(MAX_EVENT_SOURCE_CONCURRENCY, flowNames.writerConcurrency);
     if (maxConcurrency < MIN_EVENT_SOURCE_CONCURRENCY) {
       issues.push({
-        field,
-        message: `${budget} concurrent ${flow.target} calls shared by ${sharing} flows leaves ${maxConcurrency} per flow; an SQS event source needs at least ${MIN_EVENT_SOURCE_CONCURRENCY}`,
+        field: concurrencyField(config, flow.target),
+        message: `the concurrent ${flow.target} calls allowed, shared by ${sharing} flows, leave ${maxConcurrency} per flow; an SQS event source needs at least ${MIN_EVENT_SOURCE_CONCURRENCY}`,
       });
     }
     const targetSecret = secrets.find((secret) => secret.system === flow.target);

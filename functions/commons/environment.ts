@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { validateConfig, type CustomerConfig } from '../../shared/config';
+// Imported from its own file so the YAML parser stays out of the Lambda bundles.
+import type { CustomerConfig } from '../../shared/config/schema';
+import { validateConfig } from '../../shared/config/validateConfig';
 
 /** Environment every function receives from the stack; validated once, at cold start. */
 const environmentSchema = z.object({

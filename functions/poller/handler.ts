@@ -4,6 +4,7 @@ import type { Context } from 'aws-lambda';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { PingCheck } from '../../shared/connectors';
 import { pollFlow, type PollResult } from '../../shared/pipeline';
 import { createQueue, createSource, createStore, findFlow } from '../../shared/runtime';
 import { awsContext } from '../commons/awsContext';
@@ -17,13 +18,18 @@ const store = createStore(context);
 const queue = createQueue(context, flow);
 const lambda = new LambdaClient({});
 
-/** Scheduler input: `{}` for a scheduled run, `{ since }` to re-read from a date. */
+/**
+ * Scheduler input: `{}` for a scheduled run, `{ since }` to re-read from a date. The CLI sends
+ * `{ action: 'ping' }` to check PeopleSoft from inside the VPC, through the static egress IP.
+ */
 export interface PollerEvent {
   readonly since?: string;
+  readonly action?: 'ping';
 }
 
-async function poll(event: PollerEvent, lambdaContext: Context): Promise<PollResult> {
+async function poll(event: PollerEvent, lambdaContext: Context): Promise<PollResult | { checks: PingCheck[] }> {
   const source = await createSource(context);
+  if (event?.action === 'ping') return { checks: await source.ping() };
   try {
     const result = await pollFlow({
       config: context.config,

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import type { TargetConnector } from '../../shared/connectors';
+import type { PingCheck, TargetConnector } from '../../shared/connectors';
 import { writeBatch } from '../../shared/pipeline';
 import { createConnector, createQueue, createStore, findFlow } from '../../shared/runtime';
 import { awsContext } from '../commons/awsContext';
@@ -17,8 +17,14 @@ const queue = createQueue(context, flow);
 // One connector per container: its token cache and pacer outlive a single invocation.
 let connector: Promise<TargetConnector> | undefined;
 
-async function write(event: SQSEvent, lambdaContext: Context): Promise<SQSBatchResponse> {
+/** The CLI sends `{ action: 'ping' }` to check the target's credentials from the deployed stack. */
+export interface PingEvent {
+  readonly action: 'ping';
+}
+
+async function write(event: SQSEvent | PingEvent, lambdaContext: Context): Promise<SQSBatchResponse | { checks: PingCheck[] }> {
   connector ??= createConnector(context, flow.target);
+  if ('action' in event) return { checks: await (await connector).ping() };
   const result = await writeBatch(
     event.Records.map((record) => ({
       messageId: record.messageId,

@@ -13,6 +13,9 @@ export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
 /** Powertools service name: one for all functions, so metrics of a flow share one dimension set. */
 export const POWERTOOLS_SERVICE_NAME = 'ml-connector';
 
+/** Namespace of the pipeline's own metrics (Powertools EMF, see functions/commons/observability.ts). */
+export const METRIC_NAMESPACE = 'MlConnector';
+
 /** File name of the customer config inside every bundle (read relative to LAMBDA_TASK_ROOT). */
 export const BUNDLED_CONFIG_FILE = 'ml-config.json';
 
@@ -36,6 +39,8 @@ export interface ConnectorFunctionVpcPlacement {
 export interface ConnectorFunctionProps {
   /** Absolute path of the handler module (exports `handler`). */
   readonly entry: string;
+  /** Fixed name (from `resourceNames`), so the CLI can invoke it. */
+  readonly functionName: string;
   readonly description: string;
   readonly timeout: Duration;
   readonly memorySize: number;
@@ -105,6 +110,7 @@ export class ConnectorFunction extends Construct {
     const configFile = props.configFile;
     this.function = new NodejsFunction(this, 'Function', {
       entry: props.entry,
+      functionName: props.functionName,
       handler: 'handler',
       description: props.description,
       runtime: FUNCTION_RUNTIME,
@@ -122,7 +128,7 @@ export class ConnectorFunction extends Construct {
         ML_CONFIG_FILE: BUNDLED_CONFIG_FILE,
         POWERTOOLS_SERVICE_NAME,
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
-        POWERTOOLS_METRICS_NAMESPACE: 'MlConnector',
+        POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
         ...props.environment,
       },
       bundling: {

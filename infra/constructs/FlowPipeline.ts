@@ -35,7 +35,10 @@ export interface FlowPipelineProps {
 const SCHEDULE_MAX_EVENT_AGE = Duration.hours(1);
 /** Failed records wait this long in the DLQ for a replay (SQS maximum). */
 const DEAD_LETTER_RETENTION = Duration.days(14);
-/** Records wait this long on the flow queue; shorter than the DLQ so a redriven record keeps its age budget. */
+/**
+ * Records wait this long on the flow queue. Well under the DLQ's retention: a dead-lettered record
+ * keeps its original enqueue time, so the DLQ must keep it for longer than the queue did.
+ */
 const QUEUE_RETENTION = Duration.days(4);
 
 /** `cron(<fields>)` from the config's cron, which may or may not carry the wrapper already. */
@@ -65,7 +68,6 @@ export class FlowPipeline extends Construct {
     const { deployment, state, secrets } = props;
     const { flow, names } = deployment;
     const key: IKey = state.key;
-    const writerTimeout = Duration.seconds(flow.writerTimeoutSeconds);
     const visibilityTimeoutSeconds = names.visibilityTimeoutSeconds;
     if (visibilityTimeoutSeconds < 6 * flow.writerTimeoutSeconds || visibilityTimeoutSeconds > MAX_VISIBILITY_TIMEOUT_SECONDS) {
       throw new Error(
@@ -111,6 +113,7 @@ export class FlowPipeline extends Construct {
 
     this.poller = new ConnectorFunction(this, 'Poller', {
       entry: props.handlers.poller,
+      functionName: names.pollerFunction,
       description: `ml-connector ${flow.name}: pages PeopleSoft ${flow.source} and queues the records`,
       timeout: Duration.seconds(flow.pollerTimeoutSeconds),
       memorySize: props.pollerMemoryMb ?? 512,
@@ -131,8 +134,9 @@ export class FlowPipeline extends Construct {
 
     this.writer = new ConnectorFunction(this, 'Writer', {
       entry: props.handlers.writer,
+      functionName: names.writerFunction,
       description: `ml-connector ${flow.name}: writes queued records to ${flow.target}`,
-      timeout: writerTimeout,
+      timeout: Duration.seconds(flow.writerTimeoutSeconds),
       memorySize: props.writerMemoryMb ?? 512,
       configFile: props.configFile,
       environment: common,

@@ -17,11 +17,8 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { POWERTOOLS_SERVICE_NAME, type ConnectorFunction } from './ConnectorFunction';
+import { METRIC_NAMESPACE, POWERTOOLS_SERVICE_NAME, type ConnectorFunction } from './ConnectorFunction';
 import type { FlowPipeline } from './FlowPipeline';
-
-/** Namespace of the pipeline's own metrics (Powertools EMF, see functions/commons/observability.ts). */
-export const METRIC_NAMESPACE = 'MlConnector';
 
 export interface ObservabilityProps {
   /** Dashboard name, e.g. `ml-connector-acme`. */
@@ -131,7 +128,7 @@ export class Observability extends Construct {
     const scope = new Construct(this, `Alarms-${flow}`);
     const atLeastOne = (id: string, metric: IMetric, description: string): Alarm =>
       new Alarm(scope, id, {
-        alarmName: `ml-connector ${Stack.of(this).stackName} ${flow} ${id}`,
+        alarmName: `${Stack.of(this).stackName} ${flow} ${id}`,
         alarmDescription: description,
         metric,
         threshold: 0,
@@ -151,7 +148,7 @@ export class Observability extends Construct {
         `A scheduled run of ${flow} could not start or failed after Lambda's retries.`,
       ),
       messageAge: new Alarm(scope, 'MessageAge', {
-        alarmName: `ml-connector ${Stack.of(this).stackName} ${flow} MessageAge`,
+        alarmName: `${Stack.of(this).stackName} ${flow} MessageAge`,
         alarmDescription: `The oldest queued record of ${flow} waits for more than ${maxMessageAge.toHumanString()}: the writer is not draining the queue.`,
         metric: pipeline.queue.metricApproximateAgeOfOldestMessage({ period, statistic: 'Maximum' }),
         threshold: maxMessageAge.toSeconds(),

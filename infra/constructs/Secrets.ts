@@ -69,7 +69,7 @@ export class Secrets extends Construct {
 
   /** Lets a function read exactly these secrets and sets `SECRET_PREFIX`. */
   public bindTo(fn: ConnectorFunction, names: readonly string[]): void {
-    fn.function.addEnvironment('SECRET_PREFIX', this.prefix);
+    fn.addEnvironment('SECRET_PREFIX', this.prefix);
     for (const name of names) {
       const secret = this.secret(name);
       fn.role.addToPrincipalPolicy(

@@ -59,7 +59,7 @@ export class State extends Construct {
 
   /** Lets a function read and write the table (no scans, no deletes) and sets `TABLE_NAME`. */
   public bindTo(fn: ConnectorFunction): void {
-    fn.function.addEnvironment('TABLE_NAME', this.table.tableName);
+    fn.addEnvironment('TABLE_NAME', this.table.tableName);
     fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: [...TABLE_ACTIONS], resources: [this.table.tableArn] }));
     this.grantKeyUse(fn);
   }

@@ -2,7 +2,15 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { loadConfig, type CustomerConfig } from '../config';
 import { MlConnectorError } from '../errors';
 import { LocalScheduler, LocalSession, runDemo } from '../local';
+import type { RuntimeContext } from '../runtime';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { resourceNames } from '../config';
+import type { PingCheck } from '../connectors';
+import { createQueue, createStore, deployedContext } from '../runtime';
+import { peoplesoftSetupReport } from './commands/peoplesoftSetup';
+import { setSecret, type SecretSystem } from './commands/secretsSet';
 import { formatAudit, formatPlan, formatRun, formatSummary, progressPrinter } from './format';
+import { readSecretValue } from './readSecretValue';
 
 interface Io {
   readonly out: (text: string) => void;
@@ -55,30 +63,15 @@ export function buildProgram(io: Io = defaultIo): Command {
     .command('ping')
     .description('Check every system the config names: DNS, TLS, credentials, each service operation')
     .requiredOption('-c, --config <file>', 'customer config (YAML)')
-    .action(async (options: { config: string }) => {
+    .option('--deployed', 'check from the deployed stack (through its static egress IP) instead of from here')
+    .action(async (options: { config: string; deployed?: boolean }) => {
       const config = await loadConfig(options.config);
-      const failures = await withSession(config, async (session) => {
-        const checks = [];
-        try {
-          const source = await session.recordSource();
-          checks.push(...(await source.ping()).map((check) => ({ system: 'peoplesoft', ...check })));
-        } catch (error) {
-          checks.push({ system: 'peoplesoft', name: 'setup', ok: false, detail: (error as Error).message });
-        }
-        for (const target of Object.keys(config.targets)) {
-          try {
-            const connector = await session.connector(target);
-            checks.push(...(await connector.ping()).map((check) => ({ system: target, ...check })));
-          } catch (error) {
-            checks.push({ system: target, name: 'setup', ok: false, detail: (error as Error).message });
-          }
-        }
-        for (const check of checks) {
-          const name = check.name.startsWith(check.system) ? check.name : `${check.system} ${check.name}`;
-          io.out(`${check.ok ? 'ok  ' : 'FAIL'} ${name}: ${check.detail}`);
-        }
-        return checks.filter((check) => !check.ok).length;
-      });
+      const checks = options.deployed ? await deployedPing(config) : await localPing(config);
+      for (const check of checks) {
+        const name = check.name.startsWith(check.system) ? check.name : `${check.system} ${check.name}`;
+        io.out(`${check.ok ? 'ok  ' : 'FAIL'} ${name}: ${check.detail}`);
+      }
+      const failures = checks.filter((check) => !check.ok).length;
       if (failures > 0) throw new MlConnectorError(`${failures} check(s) failed`, 'misconfigured');
     });
 
@@ -122,21 +115,25 @@ export function buildProgram(io: Io = defaultIo): Command {
     .command('status')
     .description('Per flow: the cursor, the last run and the dead-letter queue depth')
     .requiredOption('-c, --config <file>', 'customer config (YAML)')
-    .action(async (options: { config: string }) => {
+    .option('--deployed', "read the deployed stack's table and queues (AWS credentials from the environment)")
+    .action(async (options: { config: string; deployed?: boolean }) => {
       const config = await loadConfig(options.config);
-      await withSession(config, async (session) => {
+      const report = async (context: RuntimeContext): Promise<void> => {
+        const store = createStore(context);
         for (const flow of config.flows) {
-          const cursor = await session.store.getCursor(flow.name);
-          const [run] = await session.store.latestRuns(flow.name, 1);
-          const depth = await session.queue(flow).depth('dead-letter');
-          const park = await session.store.getQuotaPark(flow.target);
+          const cursor = await store.getCursor(flow.name);
+          const [run] = await store.latestRuns(flow.name, 1);
+          const depth = await createQueue(context, flow).depth('dead-letter');
+          const park = await store.getQuotaPark(flow.target);
           io.out(`${flow.name}`);
           io.out(`  cursor      ${cursor?.until ?? '(none: next run starts at ' + flow.initialSince + ')'}`);
           io.out(`  last run    ${formatRun(run)}`);
           io.out(`  dead letters ${depth.visible + depth.inFlight}`);
           if (park) io.out(`  ${flow.target} quota exhausted until ${park.resetsAt}`);
         }
-      });
+      };
+      if (options.deployed) await report(await deployedContext(config));
+      else await withSession(config, (session) => report(session.context));
     });
 
   program
@@ -183,7 +180,82 @@ export function buildProgram(io: Io = defaultIo): Command {
       await session.close();
     });
 
+  const secrets = program.command('secrets').description("Manage the deployed stack's secrets");
+  secrets
+    .command('set')
+    .description("Store a system's credentials in its Secrets Manager secret (value from stdin or a prompt, never argv)")
+    .requiredOption('-c, --config <file>', 'customer config (YAML)')
+    .requiredOption('-s, --system <name>', 'peoplesoft or marketo')
+    .action(async (options: { config: string; system: string }) => {
+      const config = await loadConfig(options.config);
+      if (options.system !== 'peoplesoft' && options.system !== 'marketo') {
+        throw new MlConnectorError(`--system must be peoplesoft or marketo, not "${options.system}"`, 'misconfigured');
+      }
+      const value = await readSecretValue(`${options.system} credentials as JSON (input hidden): `);
+      const id = await setSecret({ config, system: options.system as SecretSystem, value });
+      io.out(`stored the ${options.system} credentials in ${id}`);
+    });
+
+  program
+    .command('peoplesoft-setup')
+    .description('Print what a PeopleSoft administrator must activate for the configured flows')
+    .requiredOption('-c, --config <file>', 'customer config (YAML)')
+    .action(async (options: { config: string }) => {
+      io.out(peoplesoftSetupReport(await loadConfig(options.config)));
+    });
+
   return program;
+}
+
+type Check = PingCheck & { readonly system: string };
+
+async function localPing(config: CustomerConfig): Promise<Check[]> {
+  return withSession(config, async (session) => {
+    const checks: Check[] = [];
+    try {
+      const source = await session.recordSource();
+      checks.push(...(await source.ping()).map((check) => ({ system: 'peoplesoft', ...check })));
+    } catch (error) {
+      checks.push({ system: 'peoplesoft', name: 'setup', ok: false, detail: (error as Error).message });
+    }
+    for (const target of Object.keys(config.targets)) {
+      try {
+        const connector = await session.connector(target);
+        checks.push(...(await connector.ping()).map((check) => ({ system: target, ...check })));
+      } catch (error) {
+        checks.push({ system: target, name: 'setup', ok: false, detail: (error as Error).message });
+      }
+    }
+    return checks;
+  });
+}
+
+/**
+ * Pings from the deployed stack: a poller checks PeopleSoft from inside the VPC (through the
+ * static IP the customer allow-listed), a writer of each target checks the target.
+ */
+async function deployedPing(config: CustomerConfig): Promise<Check[]> {
+  const lambda = new LambdaClient({ region: config.region });
+  const names = resourceNames(config);
+  const invoke = async (system: string, functionName: string): Promise<Check[]> => {
+    try {
+      const result = await lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: JSON.stringify({ action: 'ping' }) }));
+      const payload = JSON.parse(Buffer.from(result.Payload ?? []).toString() || '{}') as { checks?: PingCheck[]; errorMessage?: string };
+      if (result.FunctionError || !payload.checks) {
+        return [{ system, name: 'deployed', ok: false, detail: `${functionName} failed: ${payload.errorMessage ?? result.FunctionError ?? 'no answer'}` }];
+      }
+      return payload.checks.map((check) => ({ system, ...check }));
+    } catch (error) {
+      return [{ system, name: 'deployed', ok: false, detail: `cannot invoke ${functionName}: ${(error as Error).name}; is the stack deployed and are AWS credentials set?` }];
+    }
+  };
+  const [first] = config.flows;
+  const checks = await invoke('peoplesoft', names.flow(first!).pollerFunction);
+  for (const target of new Set(config.flows.map((flow) => flow.target))) {
+    const flow = config.flows.find((candidate) => candidate.target === target)!;
+    checks.push(...(await invoke(target, names.flow(flow).writerFunction)));
+  }
+  return checks;
 }
 
 /** Runs the CLI; returns the exit code. Errors print as one clear line, never a stack or a secret. */

@@ -12,8 +12,9 @@ export type {
   PeopleSoftEntityConfig,
   TargetName,
 } from './schema';
-export { formatPath, loadConfig, parseConfig, validateConfig } from './loadConfig';
+export { loadConfig, parseConfig } from './loadConfig';
+export { formatPath, validateConfig } from './validateConfig';
 export { cronMatches, nextCronFire, parseCron } from './cron';
 export type { CronExpression } from './cron';
-export { WRITER_CONCURRENCY, pacingShare, resourceNames } from './resourceNames';
+export { pacingShare, resourceNames, writerConcurrency } from './resourceNames';
 export type { FlowResourceNames } from './resourceNames';

@@ -1,3 +1,4 @@
+import { targetDeclarations } from '../connectors/catalog';
 import type { CustomerConfig, FlowConfig } from './schema';
 
 export interface FlowResourceNames {
@@ -6,20 +7,33 @@ export interface FlowResourceNames {
   /** Visibility timeout of the flow queue: six times the writer timeout, as Lambda advises. */
   readonly visibilityTimeoutSeconds: number;
   readonly maxReceiveCount: number;
-  /** Maximum concurrency of the writer's event source mapping (2 is the lowest Lambda allows). */
+  /** Maximum concurrency of the writer's event source mapping. */
   readonly writerConcurrency: number;
+  /** Lambda function names, fixed so the CLI can reach a deployed stack (`ping --deployed`). */
+  readonly pollerFunction: string;
+  readonly writerFunction: string;
 }
 
-/** Concurrent writer invocations per flow: the lowest the SQS event source allows, so pacing shares stay large. */
-export const WRITER_CONCURRENCY = 2;
+/**
+ * Writer invocations one flow may run at once (its event source mapping's maximum concurrency):
+ * the calls the target allows in flight (its documented limit, lowered by the config's pacing)
+ * shared equally by the flows writing to it.
+ */
+export function writerConcurrency(config: CustomerConfig, target: string): number {
+  const declared = targetDeclarations[target]?.maxConcurrency ?? 1;
+  const pacing = (config.targets as Record<string, { pacing?: { concurrency?: number } } | undefined>)[target]?.pacing?.concurrency;
+  const budget = Math.min(declared, pacing ?? declared);
+  const sharing = Math.max(1, config.flows.filter((flow) => flow.target === target).length);
+  return Math.floor(budget / sharing);
+}
 
 /**
  * Deployed writers pace themselves per container, so each gets an equal share of the target's
- * budget: every writer of every flow that writes to `target` together stays under the limit.
+ * rate budget: all writers of all flows that write to `target` together stay under the limit.
  */
 export function pacingShare(config: CustomerConfig, target: string): number {
-  const writers = config.flows.filter((flow) => flow.target === target).length * WRITER_CONCURRENCY;
-  return Math.max(1, writers);
+  const flows = config.flows.filter((flow) => flow.target === target).length;
+  return Math.max(1, flows * writerConcurrency(config, target));
 }
 
 /**
@@ -40,7 +54,9 @@ export function resourceNames(config: CustomerConfig): {
       deadLetterQueue: `${prefix}-${flow.name}-dlq`,
       visibilityTimeoutSeconds: flow.writerTimeoutSeconds * 6,
       maxReceiveCount: flow.maxReceiveCount,
-      writerConcurrency: WRITER_CONCURRENCY,
+      writerConcurrency: writerConcurrency(config, flow.target),
+      pollerFunction: `${prefix}-${flow.name}-poller`,
+      writerFunction: `${prefix}-${flow.name}-writer`,
     }),
   };
 }

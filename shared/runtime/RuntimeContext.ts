@@ -1,7 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { FlowQueue } from '../aws';
-import { pacingShare, type CustomerConfig, type FlowConfig } from '../config';
+import { pacingShare } from '../config/resourceNames';
+import type { CustomerConfig, FlowConfig } from '../config';
 import { MarketoConnector } from '../connectors/marketo';
 import type { TargetConnector } from '../connectors';
 import { ErrorKind, MlConnectorError } from '../errors';

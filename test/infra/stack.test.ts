@@ -163,6 +163,14 @@ describe('contradictions between settings fail synth naming the field', () => {
       },
     },
     {
+      name: 'function names must fit in 64 characters',
+      field: 'flows[0].name',
+      change: (input) => {
+        input.customer = 'acme-industrial';
+        input.flows[0]!.name = 'employees-to-marketo-sales-persons-leads';
+      },
+    },
+    {
       name: 'queue names must fit in 80 characters',
       field: 'flows[0].name',
       change: (input) => {

@@ -144,8 +144,8 @@ describe('PeopleSoftSource reads', () => {
 
   it('ends on a short page when the operation has no more flag', async () => {
     const sim = await simulator({ employees: 250 });
-    // An empty path declares that the operation has no "more pages" flag.
-    const { source } = sourceFor(peopleSoftConfig(sim.url, { employees: { morePath: '', pageSize: 100 } }));
+    // `null` declares that the operation has no "more pages" flag.
+    const { source } = sourceFor(peopleSoftConfig(sim.url, { employees: { morePath: null, pageSize: 100 } }));
     const events = await collect(source.read('employees', ALL_TIME));
     expect(recordsOf(events)).toHaveLength(250);
     expect(listCalls(sim).map((query) => query.page)).toEqual(['1', '2', '3']);

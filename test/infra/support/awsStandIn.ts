@@ -6,6 +6,8 @@ export interface StandInRequest {
   readonly service: 'secretsmanager' | 'lambda';
   readonly operation: string;
   readonly target: string;
+  /** The JSON body as sent (for PutSecretValue: the stored value). */
+  readonly body?: string;
 }
 
 export interface AwsStandIn {
@@ -25,11 +27,15 @@ function body(request: IncomingMessage): Promise<string> {
 }
 
 /**
- * The two AWS APIs the local emulators do not cover, as far as the functions use them:
- * Secrets Manager GetSecretValue (JSON 1.1 protocol) answered from `secrets`, and Lambda Invoke
- * (the poller's self-invocation) recorded and accepted.
+ * The two AWS APIs the local emulators do not cover, as far as ml-connector uses them: Secrets
+ * Manager GetSecretValue / PutSecretValue (JSON 1.1 protocol) on the secrets given, and Lambda
+ * Invoke (the poller's self-invocation), recorded and accepted.
  */
-export async function startAwsStandIn(secrets: Readonly<Record<string, Readonly<Record<string, string>>>>): Promise<AwsStandIn> {
+export async function startAwsStandIn(
+  secrets: Readonly<Record<string, Readonly<Record<string, string>>>>,
+  /** Answers a synchronous (RequestResponse) Invoke; asynchronous ones are accepted with 202. */
+  answer?: (functionName: string, payload: unknown) => unknown,
+): Promise<AwsStandIn> {
   const requests: StandInRequest[] = [];
   const server: Server = createServer((request, response) => {
     void body(request).then((text) => {
@@ -56,11 +62,29 @@ export async function startAwsStandIn(secrets: Readonly<Record<string, Readonly<
         );
         return;
       }
+      if (target === 'secretsmanager.PutSecretValue') {
+        const { SecretId } = JSON.parse(text) as { SecretId: string };
+        requests.push({ service: 'secretsmanager', operation: 'PutSecretValue', target: SecretId, body: text });
+        response.setHeader('content-type', 'application/x-amz-json-1.1');
+        if (!secrets[SecretId]) {
+          response.statusCode = 400;
+          response.end(JSON.stringify({ __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." }));
+          return;
+        }
+        response.end(JSON.stringify({ ARN: `arn:aws:secretsmanager:us-east-1:000000000000:secret:${SecretId}-AbCdEf`, Name: SecretId, VersionId: 'v2' }));
+        return;
+      }
       const invoke = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(request.url ?? '');
       if (request.method === 'POST' && invoke) {
-        requests.push({ service: 'lambda', operation: 'Invoke', target: decodeURIComponent(invoke[1]!) });
-        response.statusCode = 202;
-        response.end();
+        const functionName = decodeURIComponent(invoke[1]!);
+        requests.push({ service: 'lambda', operation: 'Invoke', target: functionName, body: text });
+        if (request.headers['x-amz-invocation-type'] === 'Event' || !answer) {
+          response.statusCode = 202;
+          response.end();
+          return;
+        }
+        response.setHeader('content-type', 'application/json');
+        response.end(JSON.stringify(answer(functionName, text ? JSON.parse(text) : undefined)));
         return;
       }
       response.statusCode = 400;

@@ -1,0 +1,14 @@
+export { ConnectorFunction, BUNDLED_CONFIG_FILE, FUNCTION_RUNTIME, METRIC_NAMESPACE, POWERTOOLS_SERVICE_NAME } from './ConnectorFunction';
+export type { ConnectorFunctionProps, ConnectorFunctionVpcPlacement } from './ConnectorFunction';
+export { FlowPipeline, scheduleExpression } from './FlowPipeline';
+export type { FlowPipelineProps } from './FlowPipeline';
+export { Network } from './Network';
+export type { NatKind, NetworkProps } from './Network';
+export { Observability } from './Observability';
+export type { FlowAlarms, ObservabilityProps } from './Observability';
+export { Secrets } from './Secrets';
+export type { ExternalSystemSecret, SecretsProps } from './Secrets';
+export { KEY_DATA_ACTIONS, State } from './State';
+export type { StateProps } from './State';
+export { Webhooks, WEBHOOK_PATH_PREFIX } from './Webhooks';
+export type { WebhookRoute, WebhooksProps } from './Webhooks';

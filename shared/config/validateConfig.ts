@@ -1,0 +1,90 @@
+import type { z } from 'zod';
+import { targetDeclarations } from '../connectors/catalog';
+import { ConfigError, type ConfigIssue } from '../errors';
+import { parseCron } from './cron';
+import { customerConfigSchema, type CustomerConfig } from './schema';
+
+/** Formats a zod path as `flows[0].schedule.cron`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, part) => {
+    if (typeof part === 'number') return `${out}[${part}]`;
+    return out === '' ? String(part) : `${out}.${String(part)}`;
+  }, '');
+}
+
+function zodIssues(error: z.ZodError): ConfigIssue[] {
+  return error.issues.map((issue) => {
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+    if (keys.length > 0) {
+      return {
+        field: formatPath([...issue.path, keys[0]!]),
+        message: `unknown key${keys.length > 1 ? `s ${keys.join(', ')}` : ''}; check the spelling`,
+      };
+    }
+    return { field: formatPath(issue.path), message: issue.message };
+  });
+}
+
+/** Checks that need more than one field: references between sections and target limits. */
+function crossFieldIssues(config: CustomerConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const seen = new Set<string>();
+  config.flows.forEach((flow, index) => {
+    const at = `flows[${index}]`;
+    if (seen.has(flow.name)) issues.push({ field: `${at}.name`, message: `duplicate flow name "${flow.name}"` });
+    seen.add(flow.name);
+    if (!config.peoplesoft.entities[flow.source]) {
+      const known = Object.keys(config.peoplesoft.entities).join(', ') || '(none)';
+      issues.push({ field: `${at}.source`, message: `"${flow.source}" is not a key of peoplesoft.entities (known: ${known})` });
+    }
+    const declaration = targetDeclarations[flow.target];
+    const targetConfig = (config.targets as Record<string, unknown>)[flow.target];
+    if (!declaration) {
+      issues.push({ field: `${at}.target`, message: `unknown target "${flow.target}" (known: ${Object.keys(targetDeclarations).join(', ')})` });
+    } else if (!targetConfig) {
+      issues.push({ field: `${at}.target`, message: `targets.${flow.target} is not configured` });
+    } else {
+      if (flow.batchSize !== undefined && flow.batchSize > declaration.maxBatch) {
+        issues.push({ field: `${at}.batchSize`, message: `${flow.target} accepts at most ${declaration.maxBatch} records per call` });
+      }
+      flow.objects.forEach((object, objectIndex) => {
+        const objectAt = `${at}.objects[${objectIndex}]`;
+        const objectDeclaration = declaration.objects[object.object];
+        if (!objectDeclaration) {
+          issues.push({
+            field: `${objectAt}.object`,
+            message: `${flow.target} has no object "${object.object}" (known: ${Object.keys(declaration.objects).join(', ')})`,
+          });
+          return;
+        }
+        if (!(objectDeclaration.keyField in object.mapping)) {
+          issues.push({
+            field: `${objectAt}.mapping`,
+            message: `must map the key field "${objectDeclaration.keyField}" of ${flow.target} ${object.object}`,
+          });
+        }
+      });
+    }
+    try {
+      parseCron(flow.schedule.cron);
+    } catch (error) {
+      issues.push({ field: `${at}.schedule.cron`, message: (error as Error).message });
+    }
+    if (Number.isNaN(Date.parse(flow.initialSince))) {
+      issues.push({ field: `${at}.initialSince`, message: `"${flow.initialSince}" is not an ISO date` });
+    }
+  });
+  return issues;
+}
+
+/**
+ * Validates an already-parsed config object: the schema (strict, defaults merged) and then the
+ * cross-field rules. Throws one `ConfigError` listing every offending field.
+ */
+export function validateConfig(raw: unknown, source = 'config'): CustomerConfig {
+  const parsed = customerConfigSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(source, zodIssues(parsed.error));
+  const issues = crossFieldIssues(parsed.data);
+  if (issues.length > 0) throw new ConfigError(source, issues);
+  return parsed.data;
+}
