@@ -150,7 +150,7 @@ export function buildProgram(io: Io = defaultIo): Command {
           const result = await session.replay(flow, { ...(options.key ? { key: options.key } : {}), ...(options.since ? { since: options.since } : {}) });
           if (result.replayed > 0) await session.drain(flow);
           const [run] = await session.store.latestRuns(flow, 1);
-          io.out(`${flow}: replayed ${result.replayed}, left in the dead-letter queue ${session.deadLetters(session.flow(flow)).length}`);
+          io.out(`${flow}: replayed ${result.replayed}, left in the dead-letter queue ${(await session.deadLetters(session.flow(flow))).length}`);
           if (run) io.out(`  ${formatRun(run)}`);
         }
       });

@@ -1,10 +1,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import dynalite from 'dynalite';
-import { startFauxqs, type FauxqsServer } from 'fauxqs';
+import { Worker } from 'node:worker_threads';
 import { resourceNames, type CustomerConfig, type FlowConfig } from '../config';
 import { stateTableDefinition } from '../state';
 
@@ -41,33 +39,52 @@ export class LocalAws {
   public readonly endpoints: { readonly sqs: string; readonly dynamodb: string };
   private readonly queues = new Map<string, LocalQueues>();
 
+  private nextRequest = 0;
+  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+
   private constructor(
-    private readonly fauxqs: FauxqsServer,
-    private readonly dynaliteServer: ReturnType<typeof dynalite>,
-    dynamoEndpoint: string,
+    private readonly worker: Worker,
+    endpoints: { sqs: string; dynamodb: string },
     private readonly options: LocalAwsOptions,
   ) {
     const region = options.region ?? 'us-east-1';
-    this.sqs = new SQSClient({ endpoint: fauxqs.address, region, credentials });
-    this.dynamo = new DynamoDBClient({ endpoint: dynamoEndpoint, region, credentials });
-    this.endpoints = { sqs: fauxqs.address, dynamodb: dynamoEndpoint };
+    this.sqs = new SQSClient({ endpoint: endpoints.sqs, region, credentials });
+    this.dynamo = new DynamoDBClient({ endpoint: endpoints.dynamodb, region, credentials });
+    this.endpoints = endpoints;
+    worker.on('message', (reply: { id?: number; result?: unknown; error?: string }) => {
+      const waiter = reply.id === undefined ? undefined : this.pending.get(reply.id);
+      if (!waiter) return;
+      this.pending.delete(reply.id!);
+      if (reply.error) waiter.reject(new Error(`local emulators: ${reply.error}`));
+      else waiter.resolve(reply.result);
+    });
   }
 
+  /** Starts the emulators on a worker thread, so they do not compete with the pipeline's event loop. */
   public static async start(options: LocalAwsOptions = {}): Promise<LocalAws> {
-    const fauxqs = await startFauxqs({ port: 0, logger: false, defaultRegion: options.region ?? 'us-east-1' });
     if (options.stateDir) await mkdir(join(options.stateDir, 'dynamodb'), { recursive: true });
-    const server = dynalite({
-      ...(options.stateDir ? { path: join(options.stateDir, 'dynamodb') } : {}),
-      createTableMs: 0,
-      deleteTableMs: 0,
-      updateTableMs: 0,
+    const worker = new Worker(new URL('./emulatorWorker.mjs', import.meta.url), {
+      workerData: { region: options.region ?? 'us-east-1', dynamoPath: options.stateDir ? join(options.stateDir, 'dynamodb') : undefined },
+      // The worker needs no loader: it is plain JavaScript.
+      execArgv: [],
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
+    const endpoints = await new Promise<{ sqs: string; dynamodb: string }>((resolve, reject) => {
+      worker.once('error', reject);
+      worker.once('message', (message: { type: string; sqs: string; dynamodb: string; error?: string }) => {
+        if (message.type === 'ready') resolve({ sqs: message.sqs, dynamodb: message.dynamodb });
+        else reject(new Error(`local emulators did not start: ${message.error}`));
+      });
     });
-    const port = (server.address() as AddressInfo).port;
-    return new LocalAws(fauxqs, server, `http://127.0.0.1:${port}`, options);
+    worker.unref();
+    return new LocalAws(worker, endpoints, options);
+  }
+
+  private request<T>(message: Record<string, unknown>): Promise<T> {
+    const id = (this.nextRequest += 1);
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.worker.postMessage({ ...message, id });
+    });
   }
 
   /** Creates the state table and every flow's queue pair (idempotent), restoring saved messages. */
@@ -89,24 +106,16 @@ export class LocalAws {
   }
 
   /** Every message of a queue, ready, delayed and in flight, without receiving it. */
-  public inspect(queueName: string): Array<{ body: string; attributes: Record<string, string> }> {
-    const state = this.fauxqs.inspectQueue(queueName);
-    if (!state) return [];
-    const all = [...state.messages.ready, ...state.messages.delayed, ...state.messages.inflight.map((entry) => entry.message)];
-    return all.map((message) => ({
-      body: message.body,
-      attributes: Object.fromEntries(
-        Object.entries(message.messageAttributes ?? {}).map(([name, value]) => [name, String(value.StringValue ?? '')]),
-      ),
-    }));
+  public inspect(queueName: string): Promise<Array<{ body: string; attributes: Record<string, string> }>> {
+    return this.request({ type: 'inspect', queue: queueName });
   }
 
   public async stop(): Promise<void> {
     await this.saveQueues();
     this.sqs.destroy();
     this.dynamo.destroy();
-    await this.fauxqs.stop();
-    await new Promise<void>((resolve) => this.dynaliteServer.close(() => resolve()));
+    await this.request({ type: 'stop' });
+    await this.worker.terminate();
   }
 
   private async ensureTable(tableName: string): Promise<void> {
@@ -170,10 +179,11 @@ export class LocalAws {
   private async saveQueues(): Promise<void> {
     const file = this.snapshotFile();
     if (!file) return;
-    const snapshot: QueueSnapshot[] = [...this.queues.values()].flatMap((queues) => [
-      { queue: queues.queueName, messages: this.inspect(queues.queueName) },
-      { queue: queues.deadLetterQueueName, messages: this.inspect(queues.deadLetterQueueName) },
-    ]);
+    const snapshot: QueueSnapshot[] = [];
+    for (const queues of this.queues.values()) {
+      snapshot.push({ queue: queues.queueName, messages: await this.inspect(queues.queueName) });
+      snapshot.push({ queue: queues.deadLetterQueueName, messages: await this.inspect(queues.deadLetterQueueName) });
+    }
     await writeFile(file, JSON.stringify(snapshot));
   }
 
@@ -189,7 +199,7 @@ export class LocalAws {
     const urls = new Map([...this.queues.values()].flatMap((q) => [[q.queueName, q.queueUrl], [q.deadLetterQueueName, q.deadLetterQueueUrl]] as const));
     for (const { queue, messages } of snapshot) {
       const url = urls.get(queue);
-      if (!url || this.inspect(queue).length > 0) continue;
+      if (!url || (await this.inspect(queue)).length > 0) continue;
       for (let i = 0; i < messages.length; i += 10) {
         await this.sqs.send(
           new SendMessageBatchCommand({

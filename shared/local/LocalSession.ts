@@ -202,7 +202,7 @@ export class LocalSession {
     }
     await this.store.addRunCounters(flow.name, poll.runId, {}, { status: poll.complete ? 'complete' : 'partial' });
     const run = (await this.store.getRun(flow.name, poll.runId)) ?? { flow: flow.name, runId: poll.runId };
-    const deadLetters = this.deadLetters(flow);
+    const deadLetters = await this.deadLetters(flow);
     return {
       ...run,
       elapsedMs: Date.now() - started,
@@ -229,9 +229,9 @@ export class LocalSession {
   }
 
   /** Dead letters of a flow with their reasons, read without receiving them. */
-  public deadLetters(flow: FlowConfig): Array<{ sourceId: string; reason: string; runId: string; failedAt: string }> {
+  public async deadLetters(flow: FlowConfig): Promise<Array<{ sourceId: string; reason: string; runId: string; failedAt: string }>> {
     const names = resourceNames(this.config).flow(flow);
-    return this.aws.inspect(names.deadLetterQueue).map((message) => {
+    return (await this.aws.inspect(names.deadLetterQueue)).map((message) => {
       const parsed = recordEnvelopeSchema.safeParse(safeJson(message.body));
       return {
         sourceId: message.attributes.sourceId ?? (parsed.success ? parsed.data.source.id : '(unreadable)'),

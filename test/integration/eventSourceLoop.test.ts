@@ -81,7 +81,7 @@ describe('local event-source loop (Lambda SQS semantics)', () => {
     await esl.drain();
     await esl.stop();
     expect(receives).toEqual([1, 2, 3]);
-    expect(aws!.inspect(dlqName).map((message) => message.body)).toEqual(['m1']);
+    expect((await aws!.inspect(dlqName)).map((message) => message.body)).toEqual(['m1']);
   });
 
   it('fails the whole batch when the handler throws', async () => {

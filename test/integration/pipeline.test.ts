@@ -136,12 +136,12 @@ describe('dead letters and replay', () => {
     const fixed = demoConfig((yaml) => yaml.replace('          title: JOBTITLE\n', ''));
     const second = await LocalSession.open({ config: fixed, stateDir, simulators: { peoplesoft, marketo } });
     cleanups.push(() => second.close());
-    expect(second.deadLetters(employeesFlow(fixed))).toHaveLength(1);
+    expect(await second.deadLetters(employeesFlow(fixed))).toHaveLength(1);
     const replay = await second.replay(FLOW, { key: victim! });
     await second.drain(FLOW);
 
     expect(replay).toMatchObject({ replayed: 1, kept: 0 });
-    expect(second.deadLetters(employeesFlow(fixed))).toHaveLength(0);
+    expect(await second.deadLetters(employeesFlow(fixed))).toHaveLength(0);
     const email = String(peoplesoft.employee(victim!)!.EMAIL_ADDR);
     expect(marketo.lead(email)).toBeDefined();
     const events = (await second.store.auditTrail(victim!)).map((row) => row.event);
@@ -163,6 +163,6 @@ describe('dead letters and replay', () => {
     await session.sync(FLOW);
     const result = await session.replay(FLOW, { key: b! });
     expect(result).toMatchObject({ replayed: 1, kept: 1 });
-    expect(session.deadLetters(session.flow(FLOW)).map((letter) => letter.sourceId)).toEqual([a]);
+    expect((await session.deadLetters(session.flow(FLOW))).map((letter) => letter.sourceId)).toEqual([a]);
   });
 });

@@ -57,7 +57,7 @@ describe('writer', () => {
 
     expect(result.failedMessageIds).toEqual([]); // not handed back to SQS: no receives burnt
     expect(harness.marketo.leads()).toHaveLength(5);
-    const dead = harness.aws.inspect(harness.aws.flowQueues(harness.flow.name).deadLetterQueueName);
+    const dead = await harness.aws.inspect(harness.aws.flowQueues(harness.flow.name).deadLetterQueueName);
     expect(dead).toHaveLength(1);
     expect(dead[0]!.attributes.sourceId).toBe(bad.EMPLID);
     expect(dead[0]!.attributes.reason).toMatch(/leads .*1001/);
@@ -104,7 +104,7 @@ describe('writer', () => {
     expect(harness.marketo.calls((entry) => entry.code === '607')).toBe(1); // the second batch made no call
     expect(harness.alerts.raised).toHaveLength(1);
     expect(harness.alerts.raised[0]!.subject).toContain('quota');
-    const queued = harness.aws.inspect(harness.aws.flowQueues(harness.flow.name).queueName);
+    const queued = await harness.aws.inspect(harness.aws.flowQueues(harness.flow.name).queueName);
     expect(queued).toHaveLength(6);
     expect(harness.marketo.leads()).toHaveLength(0);
   });
@@ -156,7 +156,7 @@ describe('writer', () => {
     harness = await startWriterHarness();
     const result = await harness.write([{ messageId: 'junk', body: '{"hello":1}', receiveCount: 1 }]);
     expect(result.failedMessageIds).toEqual([]);
-    const dead = harness.aws.inspect(harness.aws.flowQueues(harness.flow.name).deadLetterQueueName);
+    const dead = await harness.aws.inspect(harness.aws.flowQueues(harness.flow.name).deadLetterQueueName);
     expect(dead[0]!.attributes.reason).toContain('not a record envelope');
     expect(harness.marketo.calls()).toBe(0);
   });
