@@ -106,6 +106,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     print('');
     print('== Incremental sync ==');
     const incremental = await sync('incremental');
+
+    print('');
+    print('== Marketo now ==');
+    print(`  ${marketo.leads().length} leads, ${marketo.salesPersons().length} sales persons, ${marketo.companies().length} companies`);
+    print(`  ${marketo.calls()} REST calls in all (${marketo.tokenRequests} token request${marketo.tokenRequests === 1 ? '' : 's'})`);
+    print('');
+    print('Next: "npx ml-connector sync --config customers/demo.yaml" keeps state between runs;');
+    print('      "npx ml-connector audit --config customers/demo.yaml --key <EMPLID>" shows one record\'s trail.');
     return { initial, changes, incremental, peoplesoft, marketo, session, close };
   } catch (error) {
     await close();

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/runCli';
 import { loadConfig, resourceNames, type CustomerConfig } from '../../shared/config';
-import { main } from '../../shared/cli/main';
 import { systemSecrets } from '../../shared/cli/commands/secretsSet';
 import { LocalAws } from '../../shared/local';
 import { StateStore } from '../../shared/state';
@@ -15,19 +15,7 @@ let standIn: AwsStandIn;
 let aws: LocalAws;
 let env: Record<string, string>;
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  try {
-    const code = await main(['node', 'ml-connector', ...args], { out: (t) => out.push(t), err: (t) => err.push(t) });
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    for (const key of Object.keys(env)) if (!(key in saved)) delete process.env[key];
-    Object.assign(process.env, saved);
-  }
-}
+const run = (args: string[]) => runCli(args, env);
 
 beforeAll(async () => {
   config = await loadConfig(ACME);
