@@ -16,10 +16,14 @@ const SEND_BATCH_MAX = 10;
 const SEND_BATCH_BYTES = 900 * 1024;
 const MAX_SEND_ROUNDS = 6;
 
-export interface OutgoingMessage {
-  readonly envelope: RecordEnvelope;
+/** A record envelope to queue, or (for the dead-letter queue) a body that was not one, kept as received. */
+export type OutgoingMessage = ({ readonly envelope: RecordEnvelope } | { readonly body: string }) & {
   readonly delaySeconds?: number;
   readonly attributes?: Readonly<Record<string, string>>;
+};
+
+function bodyOf(message: OutgoingMessage): string {
+  return 'envelope' in message ? JSON.stringify(message.envelope) : message.body;
 }
 
 export interface DeadLetter {
@@ -149,7 +153,7 @@ export class FlowQueue {
   private async sendTo(queueUrl: string, messages: readonly OutgoingMessage[]): Promise<number> {
     let calls = 0;
     for (const chunk of chunks(messages)) {
-      let pending = chunk.map((message, index) => ({ id: String(index), message }));
+      let pending = chunk.map(({ message, body }, index) => ({ id: String(index), message, body }));
       for (let round = 0; pending.length > 0; round += 1) {
         if (round > 0) await this.sleep(Math.min(2000, 100 * 2 ** round));
         const entries = pending;
@@ -158,9 +162,9 @@ export class FlowQueue {
           this.options.client.send(
             new SendMessageBatchCommand({
               QueueUrl: queueUrl,
-              Entries: entries.map(({ id, message }) => ({
+              Entries: entries.map(({ id, message, body }) => ({
                 Id: id,
-                MessageBody: JSON.stringify(message.envelope),
+                MessageBody: body,
                 ...(message.delaySeconds ? { DelaySeconds: message.delaySeconds } : {}),
                 ...(message.attributes ? { MessageAttributes: toAttributes(message.attributes) } : {}),
               })),
@@ -171,8 +175,9 @@ export class FlowQueue {
         const permanent = (result.Failed ?? []).filter((failure) => failure.SenderFault);
         if (permanent.length > 0) {
           const first = permanent[0]!;
-          const envelope = entries.find((entry) => entry.id === first.Id)?.message.envelope;
-          throw new ExternalSystemError(`SQS refused record ${envelope?.dedupeKey ?? first.Id}: ${first.Code} ${first.Message ?? ''}`, {
+          const refused = entries.find((entry) => entry.id === first.Id)?.message;
+          const record = refused && 'envelope' in refused ? refused.envelope.dedupeKey : first.Id;
+          throw new ExternalSystemError(`SQS refused record ${record}: ${first.Code} ${first.Message ?? ''}`, {
             system: 'sqs',
             operation: `SendMessageBatch ${queueName(queueUrl)}`,
             kind: ErrorKind.Permanent,
@@ -207,17 +212,19 @@ export class FlowQueue {
   }
 }
 
-function* chunks(messages: readonly OutgoingMessage[]): Generator<OutgoingMessage[]> {
-  let chunk: OutgoingMessage[] = [];
+/** Serializes each message once and groups them into SendMessageBatch calls (count and size). */
+function* chunks(messages: readonly OutgoingMessage[]): Generator<Array<{ message: OutgoingMessage; body: string }>> {
+  let chunk: Array<{ message: OutgoingMessage; body: string }> = [];
   let bytes = 0;
   for (const message of messages) {
-    const size = Buffer.byteLength(JSON.stringify(message.envelope)) + 512;
+    const body = bodyOf(message);
+    const size = Buffer.byteLength(body) + 512;
     if (chunk.length > 0 && (chunk.length === SEND_BATCH_MAX || bytes + size > SEND_BATCH_BYTES)) {
       yield chunk;
       chunk = [];
       bytes = 0;
     }
-    chunk.push(message);
+    chunk.push({ message, body });
     bytes += size;
   }
   if (chunk.length > 0) yield chunk;

@@ -9,13 +9,13 @@ export interface CallMeter {
 const storage = new AsyncLocalStorage<CallMeter>();
 
 /**
- * Runs `work` with a fresh meter and returns both: every target call made inside it, however
- * deep and however concurrent with other invocations sharing the connector, is counted once.
+ * Runs `work` with a fresh meter it can read at any time: every target call made inside it,
+ * however deep and however concurrent with other invocations sharing the connector, is
+ * counted once, and only there.
  */
-export async function meterCalls<T>(work: () => Promise<T>): Promise<{ result: T; meter: CallMeter }> {
+export function withCallMeter<T>(work: (meter: Readonly<CallMeter>) => Promise<T>): Promise<T> {
   const meter: CallMeter = { calls: 0, throttled: 0 };
-  const result = await storage.run(meter, work);
-  return { result, meter };
+  return storage.run(meter, () => work(meter));
 }
 
 /** Connectors call this once per API request they send. */

@@ -10,5 +10,5 @@ export type {
   TargetObjectDeclaration,
 } from './TargetConnector';
 export { targetDeclarations } from './catalog';
-export { meterCalls, recordTargetCall } from './callMeter';
+export { recordTargetCall, withCallMeter } from './callMeter';
 export type { CallMeter } from './callMeter';

@@ -1,6 +1,6 @@
 import type { FlowConfig } from '../config';
 import {
-  meterCalls,
+  withCallMeter,
   ItemOutcome,
   type CallMeter,
   TargetAction,
@@ -72,14 +72,14 @@ type Fate =
  * failures for SQS to redeliver.
  */
 export async function writeBatch(messages: readonly WriterMessage[], deps: WriterDependencies): Promise<WriteBatchResult> {
-  const { result: finish, meter } = await meterCalls(() => writeMetered(messages, deps));
-  return finish(meter);
+  return withCallMeter((meter) => writeMetered(messages, deps, meter));
 }
 
 async function writeMetered(
   messages: readonly WriterMessage[],
   deps: WriterDependencies,
-): Promise<(meter: CallMeter) => Promise<WriteBatchResult>> {
+  meter: Readonly<CallMeter>,
+): Promise<WriteBatchResult> {
   const now = deps.now ?? (() => new Date());
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const remaining = deps.remainingTimeMs ?? (() => Number.POSITIVE_INFINITY);
@@ -101,7 +101,7 @@ async function writeMetered(
   for (const message of messages) {
     const envelope = parseEnvelope(message.body, flow.name);
     if (typeof envelope === 'string') {
-      unreadable.push({ envelope: { raw: message.body } as unknown as RecordEnvelope, attributes: { reason: envelope, flow: flow.name } });
+      unreadable.push({ body: message.body, attributes: { reason: envelope, flow: flow.name } });
       continue;
     }
     envelopes.set(message.messageId, envelope);
@@ -284,22 +284,20 @@ async function writeMetered(
   // Re-sent with a delay instead of left to time out, so waiting for a quota burns no receives.
   if (parkedMessages.length > 0) await deps.queue.send(parkedMessages);
 
-  return async (meter) => {
-    await store.appendAudit(audit);
-    const firstRun = envelopes.values().next().value?.runId;
-    if (firstRun) {
-      count(firstRun, 'apiCalls', meter.calls);
-      count(firstRun, 'throttled', meter.throttled);
+  await store.appendAudit(audit);
+  const firstRun = envelopes.values().next().value?.runId;
+  if (firstRun) {
+    count(firstRun, 'apiCalls', meter.calls);
+    count(firstRun, 'throttled', meter.throttled);
+  }
+  const total: Partial<RunCounters> = {};
+  for (const [runId, bucket] of Object.entries(counters)) {
+    await store.addRunCounters(flow.name, runId, bucket);
+    for (const [name, value] of Object.entries(bucket)) {
+      total[name as keyof RunCounters] = (total[name as keyof RunCounters] ?? 0) + (value ?? 0);
     }
-    const total: Partial<RunCounters> = {};
-    for (const [runId, bucket] of Object.entries(counters)) {
-      await store.addRunCounters(flow.name, runId, bucket);
-      for (const [name, value] of Object.entries(bucket)) {
-        total[name as keyof RunCounters] = (total[name as keyof RunCounters] ?? 0) + (value ?? 0);
-      }
-    }
-    return { failedMessageIds, counters: total };
-  };
+  }
+  return { failedMessageIds, counters: total };
 }
 
 function parseEnvelope(body: string, flowName: string): RecordEnvelope | string {
