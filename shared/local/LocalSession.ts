@@ -152,29 +152,7 @@ export class LocalSession {
     const connector = await this.connector(flow.target);
     const source = await this.recordSource();
     let written = 0;
-    const names = resourceNames(this.config).flow(flow);
-    const loop = new EventSourceLoop({
-      sqs: this.aws.sqs,
-      queueUrl: queue.queueUrl,
-      batchSize: Math.min(flow.batchSize ?? connector.declaration.maxBatch, connector.declaration.maxBatch),
-      batchingWindowMs: flow.batchingWindowSeconds * 1000,
-      visibilityTimeoutSeconds: names.visibilityTimeoutSeconds,
-      retryDelaySeconds: this.options.retryDelaySeconds ?? 1,
-      concurrency: this.options.writerConcurrency ?? connector.declaration.maxConcurrency,
-      handler: async (messages) => {
-        const result = await writeBatch(messages, {
-          flow,
-          connector,
-          store: this.store,
-          queue,
-          alerts: this.context.alerts,
-          ...(this.options.sleep ? { sleep: this.options.sleep } : {}),
-        });
-        written += messages.length - result.failedMessageIds.length;
-        return result.failedMessageIds;
-      },
-      ...(this.options.onWriterError ? { onError: this.options.onWriterError } : {}),
-    });
+    const loop = this.writerLoop(flow, queue, connector, (count) => (written += count));
     loop.start();
     let poll;
     try {
@@ -292,18 +270,7 @@ export class LocalSession {
   public async drain(flowName: string): Promise<void> {
     const flow = this.flow(flowName);
     const queue = this.queue(flow);
-    const connector = await this.connector(flow.target);
-    const loop = new EventSourceLoop({
-      sqs: this.aws.sqs,
-      queueUrl: queue.queueUrl,
-      batchSize: Math.min(flow.batchSize ?? connector.declaration.maxBatch, connector.declaration.maxBatch),
-      batchingWindowMs: flow.batchingWindowSeconds * 1000,
-      visibilityTimeoutSeconds: resourceNames(this.config).flow(flow).visibilityTimeoutSeconds,
-      retryDelaySeconds: this.options.retryDelaySeconds ?? 1,
-      concurrency: 2,
-      handler: async (messages) =>
-        (await writeBatch(messages, { flow, connector, store: this.store, queue, alerts: this.context.alerts })).failedMessageIds,
-    });
+    const loop = this.writerLoop(flow, queue, await this.connector(flow.target));
     loop.start();
     loop.producerDone();
     try {
@@ -311,6 +278,33 @@ export class LocalSession {
     } finally {
       await loop.stop();
     }
+  }
+
+  /** The flow's writer behind a local event-source loop, configured as its deployed event source. */
+  private writerLoop(flow: FlowConfig, queue: FlowQueue, connector: TargetConnector, onWritten?: (count: number) => void): EventSourceLoop {
+    return new EventSourceLoop({
+      sqs: this.aws.sqs,
+      queueUrl: queue.queueUrl,
+      batchSize: Math.min(flow.batchSize ?? connector.declaration.maxBatch, connector.declaration.maxBatch),
+      batchingWindowMs: flow.batchingWindowSeconds * 1000,
+      visibilityTimeoutSeconds: resourceNames(this.config).flow(flow).visibilityTimeoutSeconds,
+      retryDelaySeconds: this.options.retryDelaySeconds ?? 1,
+      // One process shares one connector, so its pacer keeps all invocations under the limits.
+      concurrency: this.options.writerConcurrency ?? connector.declaration.maxConcurrency,
+      handler: async (messages) => {
+        const result = await writeBatch(messages, {
+          flow,
+          connector,
+          store: this.store,
+          queue,
+          alerts: this.context.alerts,
+          ...(this.options.sleep ? { sleep: this.options.sleep } : {}),
+        });
+        onWritten?.(messages.length - result.failedMessageIds.length);
+        return result.failedMessageIds;
+      },
+      ...(this.options.onWriterError ? { onError: this.options.onWriterError } : {}),
+    });
   }
 
   public async close(): Promise<void> {

@@ -158,6 +158,7 @@ describe('writer', () => {
     expect(result.failedMessageIds).toEqual([]);
     const dead = await harness.aws.inspect(harness.aws.flowQueues(harness.flow.name).deadLetterQueueName);
     expect(dead[0]!.attributes.reason).toContain('not a record envelope');
+    expect(dead[0]!.body).toBe('{"hello":1}'); // kept as received, for whoever investigates
     expect(harness.marketo.calls()).toBe(0);
   });
 });
