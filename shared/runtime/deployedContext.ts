@@ -1,7 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { resourceNames, type CustomerConfig } from '../config';
+import type { CustomerConfig } from '../config';
+import { resourceNames } from '../config/resourceNames';
 import { ErrorKind, MlConnectorError } from '../errors';
 import { MemoryAlerter } from '../pipeline';
 import { AwsSecretResolver } from '../secrets';
