@@ -17,6 +17,8 @@ const flow = findFlow(context.config, env.FLOW_NAME);
 const store = createStore(context);
 const queue = createQueue(context, flow);
 const lambda = new LambdaClient({});
+// One source per container: its OAuth token and host checks outlive a single invocation.
+let source: ReturnType<typeof createSource> | undefined;
 
 /**
  * Scheduler input: `{}` for a scheduled run, `{ since }` to re-read from a date. The CLI sends
@@ -28,13 +30,17 @@ export interface PollerEvent {
 }
 
 async function poll(event: PollerEvent, lambdaContext: Context): Promise<PollResult | { checks: PingCheck[] }> {
-  const source = await createSource(context);
-  if (event?.action === 'ping') return { checks: await source.ping() };
+  source ??= createSource(context);
+  const peoplesoft = await source.catch((error: unknown) => {
+    source = undefined;
+    throw error;
+  });
+  if (event?.action === 'ping') return { checks: await peoplesoft.ping() };
   try {
     const result = await pollFlow({
       config: context.config,
       flow,
-      source: { system: 'peoplesoft', sourceNow: (entity) => source.sourceNow(entity), read: (entity, range) => source.read(entity, range) },
+      source: peoplesoft,
       queue,
       store,
       ...(event?.since ? { since: new Date(event.since) } : {}),

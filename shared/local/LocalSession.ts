@@ -7,7 +7,7 @@ import type { TargetConnector } from '../connectors';
 import { targetDeclarations } from '../connectors';
 import { recordEnvelopeSchema } from '../envelope';
 import type { PeopleSoftSource } from '../peoplesoft';
-import { MemoryAlerter, planFlow, pollFlow, writeBatch, type FlowPlan, type PollProgress, type RecordSource } from '../pipeline';
+import { MemoryAlerter, planFlow, pollFlow, writeBatch, type FlowPlan, type PollProgress } from '../pipeline';
 import { createConnector, createQueue, createSource, createStore, findFlow, type RuntimeContext } from '../runtime';
 import { LocalSecretResolver } from '../secrets';
 import { AuditEvent, type RunSummary, type StateStore } from '../state';
@@ -130,14 +130,9 @@ export class LocalSession {
     return connector;
   }
 
-  public async recordSource(): Promise<RecordSource & { ping: PeopleSoftSource['ping'] }> {
-    const source = await (this.source ??= createSource(this.context));
-    return {
-      system: 'peoplesoft',
-      sourceNow: (entity) => source.sourceNow(entity),
-      read: (entity, range) => source.read(entity, range),
-      ping: () => source.ping(),
-    };
+  /** The PeopleSoft source of this session (one per session: its token and host checks are reused). */
+  public recordSource(): Promise<PeopleSoftSource> {
+    return (this.source ??= createSource(this.context));
   }
 
   public queue(flow: FlowConfig): FlowQueue {

@@ -77,6 +77,8 @@ const defaultResolve = async (host: string): Promise<string[]> =>
  * each row and derive its lifecycle. Every request goes through the host-guarded `HttpClient`.
  */
 export class PeopleSoftSource {
+  /** The source system named in envelopes and audit rows. */
+  public readonly system = 'peoplesoft';
   private readonly config: PeopleSoftConfig;
   private readonly basicAuthorization: string | undefined;
   private readonly hostPolicy: HostPolicy;

@@ -33,7 +33,7 @@ const started = Date.now();
 const result = await pollFlow({
   config,
   flow,
-  source: { system: 'peoplesoft', sourceNow: (entity) => source.sourceNow(entity), read: (entity, range) => source.read(entity, range) },
+  source,
   queue: new FlowQueue({
     client: new SQSClient({ endpoint: env.BENCH_SQS, region: 'us-east-1', credentials }),
     queueUrl: env.BENCH_QUEUE_URL!,

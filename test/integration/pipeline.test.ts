@@ -78,7 +78,8 @@ describe('poller', () => {
       config: session.config,
       flow,
       source: {
-        ...source,
+        system: source.system,
+        sourceNow: (entity) => source.sourceNow(entity),
         read: async function* (entity, range) {
           for await (const event of source.read(entity, range)) {
             if (event.type === 'window-complete' && event.rows > 0) windows += 1;
