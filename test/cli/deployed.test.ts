@@ -9,7 +9,7 @@ import { StateStore } from '../../shared/state';
 import { startAwsStandIn, type AwsStandIn } from '../infra/support/awsStandIn';
 
 const ACME = fileURLToPath(new URL('../../customers/acme.yaml', import.meta.url));
-const CLI = fileURLToPath(new URL('../../bin/ml-connector.mjs', import.meta.url));
+const CLI = fileURLToPath(new URL('../../shared/cli/bin.mjs', import.meta.url));
 let config: CustomerConfig;
 let standIn: AwsStandIn;
 let aws: LocalAws;
