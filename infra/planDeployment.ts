@@ -78,22 +78,17 @@ export function planDeployment(config: CustomerConfig, source = 'config'): Deplo
     const declaration = targetDeclarations[flow.target]!;
     const batchSize = flow.batchSize ?? declaration.maxBatch;
 
-    for (const queueName of [flowNames.queue, flowNames.deadLetterQueue]) {
-      if (queueName.length > MAX_QUEUE_NAME_LENGTH) {
+    const nameLimits = [
+      { kind: 'queue', service: 'SQS', max: MAX_QUEUE_NAME_LENGTH, names: [flowNames.queue, flowNames.deadLetterQueue] },
+      { kind: 'function', service: 'Lambda', max: MAX_FUNCTION_NAME_LENGTH, names: [flowNames.pollerFunction, flowNames.writerFunction] },
+    ];
+    for (const { kind, service, max, names: resourceNamesOfKind } of nameLimits) {
+      const tooLong = resourceNamesOfKind.find((name) => name.length > max);
+      if (tooLong) {
         issues.push({
           field: `${at}.name`,
-          message: `queue name "${queueName}" is ${queueName.length} characters; SQS allows ${MAX_QUEUE_NAME_LENGTH}: shorten the flow (or customer) name`,
+          message: `${kind} name "${tooLong}" is ${tooLong.length} characters; ${service} allows ${max}: shorten the flow (or customer) name`,
         });
-        break;
-      }
-    }
-    for (const functionName of [flowNames.pollerFunction, flowNames.writerFunction]) {
-      if (functionName.length > MAX_FUNCTION_NAME_LENGTH) {
-        issues.push({
-          field: `${at}.name`,
-          message: `function name "${functionName}" is ${functionName.length} characters; Lambda allows ${MAX_FUNCTION_NAME_LENGTH}: shorten the flow (or customer) name`,
-        });
-        break;
       }
     }
     if (flowNames.visibilityTimeoutSeconds > MAX_VISIBILITY_TIMEOUT_SECONDS) {

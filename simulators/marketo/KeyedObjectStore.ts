@@ -1,16 +1,9 @@
-import type { FieldValue, StoredRecord } from './MarketoSimulator';
-
-interface KeyedRow {
-  readonly id: number;
-  readonly fields: Record<string, FieldValue>;
-  readonly createdAt: string;
-  updatedAt: string;
-}
+import type { FieldValue, StoredRecord, StoredRow } from './MarketoSimulator';
 
 /** Companies or sales persons: rows by id and by their dedupe field (one row per key). */
 export class KeyedObjectStore {
-  private readonly byId = new Map<number, KeyedRow>();
-  private readonly byKey = new Map<string, KeyedRow>();
+  private readonly byId = new Map<number, StoredRow>();
+  private readonly byKey = new Map<string, StoredRow>();
   private nextId = 1;
 
   public constructor(public readonly keyField: string) {}
@@ -25,7 +18,7 @@ export class KeyedObjectStore {
 
   /** Creates a row; `fields[keyField]` must be set and unused. */
   public create(fields: Readonly<Record<string, FieldValue>>, at: string): StoredRecord {
-    const row: KeyedRow = { id: this.nextId, fields: { ...fields }, createdAt: at, updatedAt: at };
+    const row: StoredRow = { id: this.nextId, fields: { ...fields }, createdAt: at, updatedAt: at };
     this.nextId += 1;
     this.byId.set(row.id, row);
     this.byKey.set(String(row.fields[this.keyField]), row);

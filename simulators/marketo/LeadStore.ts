@@ -1,11 +1,4 @@
-import type { FieldValue, StoredRecord } from './MarketoSimulator';
-
-interface LeadRow {
-  readonly id: number;
-  readonly fields: Record<string, FieldValue>;
-  readonly createdAt: string;
-  updatedAt: string;
-}
+import type { FieldValue, StoredRecord, StoredRow } from './MarketoSimulator';
 
 /**
  * The lead database: rows by id plus per-field indexes (value → rows), so lookups by email,
@@ -14,8 +7,8 @@ interface LeadRow {
  * built on first use and maintained from then on.
  */
 export class LeadStore {
-  private readonly byId = new Map<number, LeadRow>();
-  private readonly indexes = new Map<string, Map<string, LeadRow[]>>();
+  private readonly byId = new Map<number, StoredRow>();
+  private readonly indexes = new Map<string, Map<string, StoredRow[]>>();
   private nextId = 1;
 
   public constructor(indexedFields: readonly string[]) {
@@ -40,7 +33,7 @@ export class LeadStore {
   }
 
   public create(fields: Readonly<Record<string, FieldValue>>, at: string): StoredRecord {
-    const row: LeadRow = { id: this.nextId, fields: { ...fields }, createdAt: at, updatedAt: at };
+    const row: StoredRow = { id: this.nextId, fields: { ...fields }, createdAt: at, updatedAt: at };
     this.nextId += 1;
     this.byId.set(row.id, row);
     for (const [field, index] of this.indexes) add(index, LeadStore.keyOf(field, row.fields[field]), row);
@@ -81,7 +74,7 @@ export class LeadStore {
     this.nextId = 1;
   }
 
-  private index(field: string): Map<string, LeadRow[]> {
+  private index(field: string): Map<string, StoredRow[]> {
     let index = this.indexes.get(field);
     if (index === undefined) {
       index = new Map();
@@ -92,14 +85,14 @@ export class LeadStore {
   }
 }
 
-function add(index: Map<string, LeadRow[]>, key: string | undefined, row: LeadRow): void {
+function add(index: Map<string, StoredRow[]>, key: string | undefined, row: StoredRow): void {
   if (key === undefined) return;
   const rows = index.get(key);
   if (rows === undefined) index.set(key, [row]);
   else rows.push(row);
 }
 
-function remove(index: Map<string, LeadRow[]>, key: string | undefined, row: LeadRow): void {
+function remove(index: Map<string, StoredRow[]>, key: string | undefined, row: StoredRow): void {
   if (key === undefined) return;
   const rows = index.get(key);
   if (rows === undefined) return;

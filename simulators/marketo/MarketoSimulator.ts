@@ -12,6 +12,14 @@ export interface StoredRecord {
   readonly updatedAt: string;
 }
 
+/** A stored record as the simulator's stores keep it: fields mutable in place, `updatedAt` moving. */
+export interface StoredRow {
+  readonly id: number;
+  readonly fields: Record<string, FieldValue>;
+  readonly createdAt: string;
+  updatedAt: string;
+}
+
 /** Faults that can be scripted onto the next REST calls. */
 export const MarketoFault = {
   /** Response-level 604 "Request timed out" (not counted against quota). */
