@@ -8,7 +8,7 @@ import { resourceNames } from '../config';
 import type { PingCheck } from '../connectors';
 import { createQueue, createStore, deployedContext } from '../runtime';
 import { peoplesoftSetupReport } from './commands/peoplesoftSetup';
-import { setSecret, type SecretSystem } from './commands/secretsSet';
+import { setSecret, systemSecrets, type SecretSystem } from './commands/secretsSet';
 import { formatAudit, formatPlan, formatRun, formatSummary, progressPrinter } from './format';
 import { readSecretValue } from './readSecretValue';
 
@@ -185,11 +185,12 @@ export function buildProgram(io: Io = defaultIo): Command {
     .command('set')
     .description("Store a system's credentials in its Secrets Manager secret (value from stdin or a prompt, never argv)")
     .requiredOption('-c, --config <file>', 'customer config (YAML)')
-    .requiredOption('-s, --system <name>', 'peoplesoft or marketo')
+    .requiredOption('-s, --system <name>', 'peoplesoft or the name of a configured target')
     .action(async (options: { config: string; system: string }) => {
       const config = await loadConfig(options.config);
-      if (options.system !== 'peoplesoft' && options.system !== 'marketo') {
-        throw new MlConnectorError(`--system must be peoplesoft or marketo, not "${options.system}"`, 'misconfigured');
+      const systems = systemSecrets(config).map((secret) => secret.system);
+      if (!systems.includes(options.system)) {
+        throw new MlConnectorError(`--system must be one of ${systems.join(', ')}, not "${options.system}"`, 'misconfigured');
       }
       const value = await readSecretValue(`${options.system} credentials as JSON (input hidden): `);
       const id = await setSecret({ config, system: options.system as SecretSystem, value });

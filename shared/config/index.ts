@@ -1,4 +1,4 @@
-export { customerConfigSchema } from './schema';
+export { buildConfigSchema, customerConfigSchema } from './schema';
 export type {
   CustomerConfig,
   CustomerConfigInput,
@@ -7,10 +7,9 @@ export type {
   FlowConfig,
   FlowObjectConfig,
   LifecycleRules,
-  MarketoConfig,
   PeopleSoftConfig,
   PeopleSoftEntityConfig,
-  TargetName,
+  TargetSettings,
 } from './schema';
 export { loadConfig, parseConfig } from './loadConfig';
 export { formatPath, validateConfig } from './validateConfig';

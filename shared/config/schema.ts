@@ -1,40 +1,12 @@
 import { z } from 'zod';
+import { targetCatalog } from '../connectors/catalog';
+import type { TargetCatalog } from '../connectors/TargetDefinition';
+import { httpUrl, network, secretName, simulatorToggle, timeZone, type TargetSettings } from './primitives';
 
 /**
  * The customer config: one YAML file per customer, validated here once, at `cdk synth` and at
  * CLI start. Objects are strict (unknown keys are errors) and every default lives in this file.
  */
-
-const secretName = z
-  .string()
-  .regex(/^[A-Za-z0-9/_+=.@-]{1,256}$/, 'a secret name: letters, digits and / _ + = . @ -')
-  .describe('Name of the secret holding the credentials (never the credentials themselves).');
-
-const httpUrl = z
-  .string()
-  .url()
-  .refine((value) => /^https?:\/\//.test(value), 'must be an http(s) URL')
-  .refine((value) => !/\/\/[^/]*@/.test(value), 'must not embed credentials; reference a secret instead');
-
-/** How an external system is reached: over the internet, or over a VPN / Direct Connect. */
-const network = z
-  .enum(['public', 'private'])
-  .default('public')
-  .describe('`private` allows private (RFC 1918) addresses: the system is reached over a VPN or Direct Connect.');
-
-const simulatorToggle = z
-  .boolean()
-  .default(false)
-  .describe('Run against the built-in simulator of this system (local runs only); base URLs are ignored.');
-
-const timeZone = z.string().refine((zone) => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'must be an IANA time zone such as America/Chicago');
 
 // ---------------------------------------------------------------------------------------------
 // PeopleSoft
@@ -148,28 +120,14 @@ const peopleSoft = z.strictObject({
 // Targets
 // ---------------------------------------------------------------------------------------------
 
-const marketo = z.strictObject({
-  simulator: simulatorToggle,
-  /** Account id from Admin → Integration → Web Services, e.g. `123-ABC-456`. */
-  munchkinId: z.string().regex(/^\d{3}-[A-Z]{3}-\d{3}$/, 'a Munchkin id such as 123-ABC-456'),
-  /** Secret JSON: `{ "clientId": "...", "clientSecret": "..." }`. */
-  secret: secretName,
-  /** Overrides `https://{munchkinId}.mktorest.com` (REST and identity share it). */
-  baseUrl: httpUrl.optional(),
-  network,
-  /** Client-side pacing; Marketo allows 100 calls per rolling 20 s and 10 in flight per instance. */
-  pacing: z
-    .strictObject({
-      callsPer20s: z.number().int().min(1).max(100).default(100),
-      concurrency: z.number().int().min(1).max(10).default(10),
-    })
-    .default({ callsPer20s: 100, concurrency: 10 }),
-  requestTimeoutMs: z.number().int().positive().default(60_000),
-});
-
-const targets = z.strictObject({
-  marketo: marketo.optional(),
-});
+/** `targets:`: one optional section per known target, each validated by its connector's schema. */
+function targetsSchema(catalog: TargetCatalog) {
+  const sections = Object.fromEntries(Object.entries(catalog).map(([name, definition]) => [name, definition.settingsSchema.optional()]));
+  return z.strictObject(sections) as unknown as z.ZodType<
+    Readonly<Record<string, TargetSettings | undefined>>,
+    Record<string, Record<string, unknown> | undefined>
+  >;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Flows
@@ -225,25 +183,30 @@ const flow = z.strictObject({
 // Customer
 // ---------------------------------------------------------------------------------------------
 
-export const customerConfigSchema = z.strictObject({
-  customer: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'lower-case letters, digits and dashes (2-31), e.g. acme'),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as us-east-1').default('us-east-1'),
-  alertEmail: z.email(),
-  nat: z.enum(['gateway', 'instance']).default('gateway'),
-  /** Days an audit row is kept before DynamoDB's TTL removes it. */
-  auditRetentionDays: z.number().int().min(1).max(3650).default(90),
-  peoplesoft: peopleSoft,
-  targets,
-  flows: z.array(flow).min(1),
-  local: z
-    .strictObject({
-      /** Where the local runtime keeps its DynamoDB data and queue snapshots. */
-      stateDir: z.string().default('.ml-connector'),
-      /** Local secrets file (JSON object: secret name → secret value); see README. */
-      secretsFile: z.string().optional(),
-    })
-    .default({ stateDir: '.ml-connector' }),
-});
+/** The customer config schema for a catalog of targets (the built-in one by default). */
+export function buildConfigSchema(catalog: TargetCatalog = targetCatalog) {
+  return z.strictObject({
+    customer: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'lower-case letters, digits and dashes (2-31), e.g. acme'),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as us-east-1').default('us-east-1'),
+    alertEmail: z.email(),
+    nat: z.enum(['gateway', 'instance']).default('gateway'),
+    /** Days an audit row is kept before DynamoDB's TTL removes it. */
+    auditRetentionDays: z.number().int().min(1).max(3650).default(90),
+    peoplesoft: peopleSoft,
+    targets: targetsSchema(catalog),
+    flows: z.array(flow).min(1),
+    local: z
+      .strictObject({
+        /** Where the local runtime keeps its DynamoDB data and queue snapshots. */
+        stateDir: z.string().default('.ml-connector'),
+        /** Local secrets file (JSON object: secret name → secret value); see README. */
+        secretsFile: z.string().optional(),
+      })
+      .default({ stateDir: '.ml-connector' }),
+  });
+}
+
+export const customerConfigSchema = buildConfigSchema();
 
 /** A validated customer config with every default filled in. */
 export type CustomerConfig = z.infer<typeof customerConfigSchema>;
@@ -252,8 +215,7 @@ export type PeopleSoftConfig = CustomerConfig['peoplesoft'];
 export type PeopleSoftEntityConfig = PeopleSoftConfig['entities'][string];
 export type LifecycleRules = z.infer<typeof lifecycleRules>;
 export type FieldRule = z.infer<typeof fieldRule>;
-export type MarketoConfig = z.infer<typeof marketo>;
 export type FlowConfig = CustomerConfig['flows'][number];
 export type FlowObjectConfig = FlowConfig['objects'][number];
 export type FieldMapping = z.infer<typeof fieldMapping>;
-export type TargetName = keyof CustomerConfig['targets'];
+export type { TargetSettings } from './primitives';

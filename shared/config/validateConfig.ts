@@ -1,8 +1,9 @@
 import type { z } from 'zod';
-import { targetDeclarations } from '../connectors/catalog';
+import { targetCatalog } from '../connectors/catalog';
+import type { TargetCatalog } from '../connectors/TargetDefinition';
 import { ConfigError, type ConfigIssue } from '../errors';
 import { parseCron } from './cron';
-import { customerConfigSchema, type CustomerConfig } from './schema';
+import { buildConfigSchema, customerConfigSchema, type CustomerConfig } from './schema';
 
 /** Formats a zod path as `flows[0].schedule.cron`. */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -26,7 +27,7 @@ function zodIssues(error: z.ZodError): ConfigIssue[] {
 }
 
 /** Checks that need more than one field: references between sections and target limits. */
-function crossFieldIssues(config: CustomerConfig): ConfigIssue[] {
+function crossFieldIssues(config: CustomerConfig, catalog: TargetCatalog): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const seen = new Set<string>();
   config.flows.forEach((flow, index) => {
@@ -37,10 +38,10 @@ function crossFieldIssues(config: CustomerConfig): ConfigIssue[] {
       const known = Object.keys(config.peoplesoft.entities).join(', ') || '(none)';
       issues.push({ field: `${at}.source`, message: `"${flow.source}" is not a key of peoplesoft.entities (known: ${known})` });
     }
-    const declaration = targetDeclarations[flow.target];
-    const targetConfig = (config.targets as Record<string, unknown>)[flow.target];
+    const declaration = catalog[flow.target]?.declaration;
+    const targetConfig = config.targets[flow.target];
     if (!declaration) {
-      issues.push({ field: `${at}.target`, message: `unknown target "${flow.target}" (known: ${Object.keys(targetDeclarations).join(', ')})` });
+      issues.push({ field: `${at}.target`, message: `unknown target "${flow.target}" (known: ${Object.keys(catalog).join(', ')})` });
     } else if (!targetConfig) {
       issues.push({ field: `${at}.target`, message: `targets.${flow.target} is not configured` });
     } else {
@@ -79,12 +80,14 @@ function crossFieldIssues(config: CustomerConfig): ConfigIssue[] {
 
 /**
  * Validates an already-parsed config object: the schema (strict, defaults merged) and then the
- * cross-field rules. Throws one `ConfigError` listing every offending field.
+ * cross-field rules. Throws one `ConfigError` listing every offending field. `catalog` names the
+ * targets the config may use (the built-in ones by default).
  */
-export function validateConfig(raw: unknown, source = 'config'): CustomerConfig {
-  const parsed = customerConfigSchema.safeParse(raw);
+export function validateConfig(raw: unknown, source = 'config', catalog: TargetCatalog = targetCatalog): CustomerConfig {
+  const schema = catalog === targetCatalog ? customerConfigSchema : buildConfigSchema(catalog);
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(source, zodIssues(parsed.error));
-  const issues = crossFieldIssues(parsed.data);
+  const issues = crossFieldIssues(parsed.data, catalog);
   if (issues.length > 0) throw new ConfigError(source, issues);
   return parsed.data;
 }

@@ -1,7 +1,19 @@
 import type { TargetDeclaration } from './TargetConnector';
-import { marketoDeclaration } from './marketo/declaration';
+import type { TargetCatalog } from './TargetDefinition';
+import { marketoTarget } from './marketo/marketoTarget';
 
-/** Every target ml-connector knows, by the key used under `targets:` in a customer config. */
-export const targetDeclarations: Readonly<Record<string, TargetDeclaration>> = {
-  marketo: marketoDeclaration,
+/**
+ * Every target ml-connector knows, by the key used under `targets:` in a customer config. Adding
+ * a target is its own folder plus one line here.
+ */
+export const targetCatalog: TargetCatalog = {
+  marketo: marketoTarget,
 };
+
+/** The static declarations of a catalog's targets. */
+export function declarationsOf(catalog: TargetCatalog): Readonly<Record<string, TargetDeclaration>> {
+  return Object.fromEntries(Object.entries(catalog).map(([name, definition]) => [name, definition.declaration]));
+}
+
+/** The declarations of the built-in targets. */
+export const targetDeclarations: Readonly<Record<string, TargetDeclaration>> = declarationsOf(targetCatalog);

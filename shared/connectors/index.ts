@@ -9,6 +9,7 @@ export type {
   TargetItem,
   TargetObjectDeclaration,
 } from './TargetConnector';
-export { targetDeclarations } from './catalog';
+export { declarationsOf, targetCatalog, targetDeclarations } from './catalog';
+export type { RunningSimulator, TargetCatalog, TargetDefinition, TargetFactoryInput } from './TargetDefinition';
 export { recordTargetCall, withCallMeter } from './callMeter';
 export type { CallMeter } from './callMeter';

@@ -1,10 +1,8 @@
 import { isAbsolute, join, resolve } from 'node:path';
-import { startMarketoSimulator, type MarketoSimulator } from '../../simulators/marketo';
 import { startPeopleSoftSimulator, type PeopleSoftSimulator } from '../../simulators/peoplesoft';
 import { FlowQueue } from '../aws';
 import { resourceNames, type CustomerConfig, type FlowConfig } from '../config';
-import type { TargetConnector } from '../connectors';
-import { targetDeclarations } from '../connectors';
+import { targetCatalog, type RunningSimulator, type TargetCatalog, type TargetConnector } from '../connectors';
 import { recordEnvelopeSchema } from '../envelope';
 import type { PeopleSoftSource } from '../peoplesoft';
 import { MemoryAlerter, planFlow, pollFlow, writeBatch, type FlowPlan, type PollProgress } from '../pipeline';
@@ -19,7 +17,9 @@ export interface LocalSessionOptions {
   /** Folder for persistent local state; `null` keeps everything in memory (tests, benchmarks). */
   readonly stateDir?: string | null;
   /** Simulators started by the caller (demo, tests); otherwise started here when the config asks. */
-  readonly simulators?: { readonly peoplesoft?: PeopleSoftSimulator; readonly marketo?: MarketoSimulator };
+  readonly simulators?: LocalSimulators;
+  /** The targets this session can write to (the built-in catalog by default). */
+  readonly targets?: TargetCatalog;
   /** Seconds before a failed message is visible again locally (Lambda waits the visibility timeout). */
   readonly retryDelaySeconds?: number;
   /** Writer invocations running at once (the event source mapping's maximum concurrency). */
@@ -29,6 +29,12 @@ export interface LocalSessionOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   readonly onAlert?: (subject: string, message: string) => void;
   readonly onWriterError?: (error: unknown) => void;
+}
+
+/** Running simulators: PeopleSoft, and targets by name. */
+export interface LocalSimulators {
+  readonly peoplesoft?: PeopleSoftSimulator;
+  readonly targets?: Readonly<Record<string, RunningSimulator>>;
 }
 
 export interface SyncOptions {
@@ -64,8 +70,8 @@ export class LocalSession {
     public readonly config: CustomerConfig,
     public readonly aws: LocalAws,
     public readonly context: RuntimeContext,
-    public readonly simulators: { peoplesoft?: PeopleSoftSimulator; marketo?: MarketoSimulator },
-    private readonly owned: { peoplesoft?: PeopleSoftSimulator; marketo?: MarketoSimulator },
+    public readonly simulators: LocalSimulators,
+    private readonly owned: ReadonlyArray<{ stop(): Promise<void> }>,
     private readonly options: LocalSessionOptions,
   ) {
     this.store = createStore(context);
@@ -78,14 +84,24 @@ export class LocalSession {
       options.stateDir === null
         ? undefined
         : resolveDir(options.stateDir ?? config.local.stateDir, config.customer);
-    const owned: { peoplesoft?: PeopleSoftSimulator; marketo?: MarketoSimulator } = {};
-    const simulators = { ...options.simulators };
-    if (config.peoplesoft.simulator && !simulators.peoplesoft) {
-      simulators.peoplesoft = owned.peoplesoft = await startPeopleSoftSimulator({ node: config.peoplesoft.node });
+    const catalog = options.targets ?? targetCatalog;
+    const owned: Array<{ stop(): Promise<void> }> = [];
+    let peoplesoft = options.simulators?.peoplesoft;
+    if (config.peoplesoft.simulator && !peoplesoft) {
+      peoplesoft = await startPeopleSoftSimulator({ node: config.peoplesoft.node });
+      owned.push(peoplesoft);
     }
-    if (config.targets.marketo?.simulator && !simulators.marketo) {
-      simulators.marketo = owned.marketo = await startMarketoSimulator({});
+    const targets: Record<string, RunningSimulator> = { ...options.simulators?.targets };
+    for (const [name, settings] of Object.entries(config.targets)) {
+      const simulator = catalog[name]?.simulator;
+      if (!settings?.simulator || !simulator || targets[name]) continue;
+      // Loaded at run time, so no simulator is ever bundled into a Lambda function.
+      const module = (await import(simulator.module.href)) as Record<string, () => Promise<RunningSimulator>>;
+      const started = await module[simulator.start]!();
+      owned.push(started);
+      targets[name] = started;
     }
+    const simulators: LocalSimulators = { ...(peoplesoft ? { peoplesoft } : {}), targets };
     const aws = await LocalAws.start({ ...(stateDir ? { stateDir } : {}), region: config.region });
     try {
       await aws.provision(config);
@@ -103,13 +119,17 @@ export class LocalSession {
       queueUrls: (flow) => aws.flowQueues(flow.name),
       alerts: new MemoryAlerter(options.onAlert),
       simulated: {
-        ...(simulators.peoplesoft && config.peoplesoft.simulator
-          ? { peoplesoft: { baseUrl: simulators.peoplesoft.url, username: 'ML_INTEGRATION', password: 'sim-password' } }
+        ...(peoplesoft && config.peoplesoft.simulator
+          ? { peoplesoft: { baseUrl: peoplesoft.url, username: 'ML_INTEGRATION', password: 'sim-password' } }
           : {}),
-        ...(simulators.marketo && config.targets.marketo?.simulator
-          ? { marketo: { baseUrl: simulators.marketo.url, clientId: 'sim-client', clientSecret: 'sim-secret' } }
-          : {}),
+        targets: Object.fromEntries(
+          Object.entries(targets).flatMap(([name, simulator]) => {
+            const credentials = catalog[name]?.simulator?.credentials;
+            return config.targets[name]?.simulator && credentials ? [[name, { baseUrl: simulator.url, credentials }]] : [];
+          }),
+        ),
       },
+      targets: catalog,
       ...(options.fetch ? { fetch: options.fetch } : {}),
       ...(options.sleep ? { sleep: options.sleep } : {}),
     };
@@ -196,7 +216,7 @@ export class LocalSession {
       flow,
       source: await this.recordSource(),
       store: this.store,
-      target: targetDeclarations[flow.target]!,
+      target: (this.context.targets ?? targetCatalog)[flow.target]!.declaration,
       ...(since ? { since } : {}),
     });
   }
@@ -304,8 +324,7 @@ export class LocalSession {
 
   public async close(): Promise<void> {
     await this.aws.stop();
-    await this.owned.peoplesoft?.stop();
-    await this.owned.marketo?.stop();
+    for (const simulator of this.owned) await simulator.stop();
   }
 }
 

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import { startMarketoSimulator, type MarketoSimulator } from '../../simulators/marketo';
 import { startPeopleSoftSimulator, type PeopleSoftSimulator } from '../../simulators/peoplesoft';
 import { loadConfig, type CustomerConfig } from '../config';
+import type { RunningSimulator } from '../connectors';
 import { LocalSession, type SyncSummary } from './LocalSession';
 
 export const DEMO_CONFIG = fileURLToPath(new URL('../../customers/demo.yaml', import.meta.url));
@@ -20,7 +20,8 @@ export interface DemoResult {
   readonly changes: DemoChanges;
   readonly incremental: SyncSummary[];
   readonly peoplesoft: PeopleSoftSimulator;
-  readonly marketo: MarketoSimulator;
+  /** The target simulators, by target name. */
+  readonly targets: Readonly<Record<string, RunningSimulator>>;
   readonly session: LocalSession;
   /** Stops the session and the simulators. */
   close(): Promise<void>;
@@ -35,11 +36,9 @@ export interface DemoOptions {
   readonly formatSummary?: (summary: SyncSummary) => string;
 }
 
-const FLOWS_IN_ORDER = ['companies-to-marketo', 'employees-to-marketo'];
-
 /**
- * The demo scenario behind `npm start`: a seeded PeopleSoft directory synced into Marketo, then a
- * batch of HR changes (hires, a rehire, title and department changes, terminations, one invalid
+ * The demo scenario behind `npm start`: a seeded PeopleSoft directory synced into every target of
+ * the demo config (flows in config order, dimensions first), then a batch of HR changes (hires, a rehire, title and department changes, terminations, one invalid
  * e-mail) synced again. Everything runs on the simulators and the embedded emulators.
  */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
@@ -47,22 +46,21 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const config = options.config ?? (await loadConfig(DEMO_CONFIG));
   const employees = options.employees ?? 5000;
   const peoplesoft = await startPeopleSoftSimulator({ node: config.peoplesoft.node, employees });
-  const marketo = await startMarketoSimulator({});
   const session = await LocalSession.open({
     config,
     stateDir: null,
-    simulators: { peoplesoft, marketo },
+    simulators: { peoplesoft },
     onAlert: (subject, message) => print(`ALERT ${subject}: ${message}`),
   });
   const close = async (): Promise<void> => {
     await session.close();
     await peoplesoft.stop();
-    await marketo.stop();
   };
+  const targets = session.simulators.targets ?? {};
   try {
     const sync = async (label: string): Promise<SyncSummary[]> => {
       const summaries: SyncSummary[] = [];
-      for (const flow of FLOWS_IN_ORDER) {
+      for (const flow of config.flows.filter((entry) => entry.enabled).map((entry) => entry.name)) {
         const summary = await session.sync(flow, {
           onProgress: (p) =>
             options.progress?.(`${label} ${flow}: read ${p.read}, enqueued ${p.enqueued}, rejected ${p.rejected}, written ${p.written}`),
@@ -75,7 +73,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     };
 
     print(`PeopleSoft simulator: ${peoplesoft.url} (node ${config.peoplesoft.node}, ${employees} employees)`);
-    print(`Marketo simulator:    ${marketo.url}`);
+    for (const [name, simulator] of Object.entries(targets)) print(`${name} simulator: ${simulator.url}`);
     print('');
     print('== Initial sync ==');
     const initial = await sync('initial');
@@ -108,13 +106,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const incremental = await sync('incremental');
 
     print('');
-    print('== Marketo now ==');
-    print(`  ${marketo.leads().length} leads, ${marketo.salesPersons().length} sales persons, ${marketo.companies().length} companies`);
-    print(`  ${marketo.calls()} REST calls in all (${marketo.tokenRequests} token request${marketo.tokenRequests === 1 ? '' : 's'})`);
+    print('== The targets now ==');
+    for (const [name, simulator] of Object.entries(targets)) print(`  ${name}: ${simulator.summary?.() ?? simulator.url}`);
     print('');
     print('Next: "npx ml-connector sync --config customers/demo.yaml" keeps state between runs;');
     print('      "npx ml-connector audit --config customers/demo.yaml --key <EMPLID>" shows one record\'s trail.');
-    return { initial, changes, incremental, peoplesoft, marketo, session, close };
+    return { initial, changes, incremental, peoplesoft, targets, session, close };
   } catch (error) {
     await close();
     throw error;

@@ -3,8 +3,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { FlowQueue } from '../aws';
 import { pacingShare } from '../config/resourceNames';
 import type { CustomerConfig, FlowConfig } from '../config';
-import { MarketoConnector } from '../connectors/marketo';
-import type { TargetConnector } from '../connectors';
+import { targetCatalog, type TargetCatalog, type TargetConnector } from '../connectors';
 import { ErrorKind, MlConnectorError } from '../errors';
 import type { HostPolicy } from '../http';
 import { PeopleSoftSource } from '../peoplesoft';
@@ -29,8 +28,11 @@ export interface RuntimeContext {
    */
   readonly simulated?: {
     readonly peoplesoft?: { readonly baseUrl: string; readonly username: string; readonly password: string };
-    readonly marketo?: { readonly baseUrl: string; readonly clientId: string; readonly clientSecret: string };
+    /** Targets by name: the simulator's base URL and the credentials it accepts. */
+    readonly targets?: Readonly<Record<string, { readonly baseUrl: string; readonly credentials: Readonly<Record<string, string>> }>>;
   };
+  /** The targets this runtime can build (the built-in catalog when absent). */
+  readonly targets?: TargetCatalog;
   readonly fetch?: typeof fetch;
   readonly now?: () => Date;
   readonly sleep?: (ms: number) => Promise<void>;
@@ -77,38 +79,35 @@ export async function createSource(context: RuntimeContext): Promise<PeopleSoftS
   });
 }
 
-/** The connector of a target named in `targets:` (or its simulator). */
+/**
+ * The connector of a target named in `targets:` (or its simulator), built by the target's own
+ * definition from the catalog, with the credentials its secret holds.
+ */
 export async function createConnector(context: RuntimeContext, target: string): Promise<TargetConnector> {
-  if (target !== 'marketo') throw new MlConnectorError(`no connector for target "${target}"`, ErrorKind.Misconfigured);
-  const config = context.config.targets.marketo;
-  if (!config) throw new MlConnectorError('targets.marketo is not configured', ErrorKind.Misconfigured);
-  const simulated = context.simulated?.marketo;
-  const common = {
-    hostPolicy: hostPolicy(context, config.network),
+  const catalog = context.targets ?? targetCatalog;
+  const definition = catalog[target];
+  if (!definition) {
+    throw new MlConnectorError(`no connector for target "${target}" (known: ${Object.keys(catalog).join(', ')})`, ErrorKind.Misconfigured);
+  }
+  const settings = context.config.targets[target];
+  if (!settings) throw new MlConnectorError(`targets.${target} is not configured`, ErrorKind.Misconfigured);
+  const simulated = context.simulated?.targets?.[target];
+  let credentials: Readonly<Record<string, string>>;
+  if (simulated) {
+    credentials = simulated.credentials;
+  } else {
+    const secret = await context.secrets.get(settings.secret);
+    credentials = Object.fromEntries(definition.secretFields.map((field) => [field, required(secret, field, settings.secret)]));
+  }
+  return definition.create({
+    settings: simulated ? { ...settings, baseUrl: simulated.baseUrl } : settings,
+    credentials,
+    hostPolicy: hostPolicy(context, settings.network),
+    // Deployed, every writer container paces itself; together they must stay under the limit.
+    budgetShare: context.mode === 'aws' ? pacingShare(context.config, target) : 1,
     ...(context.fetch ? { fetch: context.fetch } : {}),
     ...(context.now ? { now: context.now } : {}),
     ...(context.sleep ? { sleep: context.sleep } : {}),
-  };
-  if (simulated) {
-    return new MarketoConnector({
-      config: { ...config, baseUrl: simulated.baseUrl },
-      credentials: { clientId: simulated.clientId, clientSecret: simulated.clientSecret },
-      ...common,
-    });
-  }
-  const secret = await context.secrets.get(config.secret);
-  // Deployed, every writer container paces itself; together they must stay under the limit.
-  const share = context.mode === 'aws' ? pacingShare(context.config, target) : 1;
-  return new MarketoConnector({
-    config: {
-      ...config,
-      pacing: {
-        callsPer20s: Math.max(1, Math.floor(config.pacing.callsPer20s / share)),
-        concurrency: Math.max(1, Math.floor(config.pacing.concurrency / share)),
-      },
-    },
-    credentials: { clientId: required(secret, 'clientId', config.secret), clientSecret: required(secret, 'clientSecret', config.secret) },
-    ...common,
   });
 }
 

@@ -92,4 +92,6 @@ export interface MarketoSimulator {
    * Issued tokens stay valid so a connected client keeps working.
    */
   reset(): void;
+  /** What the instance holds and how it was called, in one line (the demo prints it). */
+  summary(): string;
 }

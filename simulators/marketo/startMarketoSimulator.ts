@@ -128,5 +128,8 @@ export async function startMarketoSimulator(options: MarketoSimulatorOptions = {
       limiter.reset();
       tokenRequests = 0;
     },
+    summary: () =>
+      `${leads.all().length} leads, ${salesPersons.all().length} sales persons, ${companies.all().length} companies; ` +
+      `${callLog.length} REST calls in all (${tokenRequests} token request${tokenRequests === 1 ? '' : 's'})`,
   };
 }

@@ -21,7 +21,7 @@ const leadsOnly = (yaml: string): string =>
 async function throughput(rateLimit: boolean, count: number): Promise<void> {
   const peoplesoft = await startPeopleSoftSimulator({ employees: count });
   const marketo = await startMarketoSimulator({ rateLimit: { enabled: rateLimit }, dailyQuota: Number.POSITIVE_INFINITY });
-  const session = await LocalSession.open({ config: demoConfig(leadsOnly), stateDir: null, simulators: { peoplesoft, marketo } });
+  const session = await LocalSession.open({ config: demoConfig(leadsOnly), stateDir: null, simulators: { peoplesoft, targets: { marketo } } });
   try {
     const summary = await session.sync('employees-to-marketo', {
       onProgress: (p) => process.stderr.write(`\r  ${p.phase}: read ${p.read}, written ${p.written}   `),
@@ -48,7 +48,7 @@ async function pollerMemory(count: number): Promise<void> {
   const config = demoConfig(leadsOnly);
   const peoplesoft = await startPeopleSoftSimulator({ employees: count });
   const marketo = await startMarketoSimulator({});
-  const session = await LocalSession.open({ config, stateDir: null, simulators: { peoplesoft, marketo } });
+  const session = await LocalSession.open({ config, stateDir: null, simulators: { peoplesoft, targets: { marketo } } });
   try {
     const queues = session.aws.flowQueues('employees-to-marketo');
     const { stdout } = await promisify(execFile)(

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDemo, type DemoResult } from '../../shared/local';
+import type { MarketoSimulator } from '../../simulators/marketo';
 
 const EMPLOYEES = 5000;
-let demo: DemoResult;
+let demo: DemoResult & { marketo: MarketoSimulator };
 
-const leadWrites = (entries: DemoResult['marketo']['callLog']): number =>
+const leadWrites = (entries: MarketoSimulator['callLog']): number =>
   entries.filter((entry) => entry.method === 'POST' && entry.path === '/rest/v1/leads.json').length;
 
 describe('the demo scenario (npm start)', () => {
@@ -12,7 +13,8 @@ describe('the demo scenario (npm start)', () => {
   let callsAfterInitial = 0;
 
   beforeAll(async () => {
-    demo = await runDemo({ employees: EMPLOYEES });
+    const result = await runDemo({ employees: EMPLOYEES });
+    demo = { ...result, marketo: result.targets.marketo as MarketoSimulator };
   }, 600_000);
   afterAll(async () => demo?.close());
 

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ItemOutcome, TargetAction, type TargetItem } from '../../shared/connectors';
 import { MarketoConnector, type MarketoConnectorOptions } from '../../shared/connectors/marketo';
-import type { MarketoConfig } from '../../shared/config/schema';
+import type { MarketoConfig } from '../../shared/connectors/marketo';
 import { ErrorKind, ExternalSystemError, UnsafeHostError } from '../../shared/errors';
 import { startMarketoSimulator, type MarketoSimulator } from '../../simulators/marketo';
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ItemOutcome, TargetAction, type TargetItem } from '../../shared/connectors';
 import { MarketoConnector } from '../../shared/connectors/marketo';
-import type { MarketoConfig } from '../../shared/config/schema';
+import type { MarketoConfig } from '../../shared/connectors/marketo';
 import { ErrorKind, ExternalSystemError } from '../../shared/errors';
 
 /** What the scripted REST side sees of one call. */

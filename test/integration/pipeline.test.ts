@@ -23,7 +23,7 @@ async function start(
   const peoplesoft = await startPeopleSoftSimulator({ employees });
   const marketo = await startMarketoSimulator({});
   cleanups.push(() => peoplesoft.stop(), () => marketo.stop());
-  const session = await LocalSession.open({ config: demoConfig(edit), stateDir, simulators: { peoplesoft, marketo } });
+  const session = await LocalSession.open({ config: demoConfig(edit), stateDir, simulators: { peoplesoft, targets: { marketo } } });
   cleanups.push(() => session.close());
   return { session, peoplesoft, marketo };
 }
@@ -126,7 +126,7 @@ describe('dead letters and replay', () => {
     peoplesoft.changeTitle(victim!, 'Chief '.repeat(60)); // Marketo refuses a title over 255 characters
     await pastTheSecond();
 
-    const first = await LocalSession.open({ config: demoConfig(), stateDir, simulators: { peoplesoft, marketo } });
+    const first = await LocalSession.open({ config: demoConfig(), stateDir, simulators: { peoplesoft, targets: { marketo } } });
     const summary = await first.sync(FLOW);
     expect(summary.deadLettered).toBe(1);
     expect(summary.deadLetterReasons[0]).toMatchObject({ sourceId: victim });
@@ -135,7 +135,7 @@ describe('dead letters and replay', () => {
 
     // The customer drops the title from the mapping and replays.
     const fixed = demoConfig((yaml) => yaml.replace('          title: JOBTITLE\n', ''));
-    const second = await LocalSession.open({ config: fixed, stateDir, simulators: { peoplesoft, marketo } });
+    const second = await LocalSession.open({ config: fixed, stateDir, simulators: { peoplesoft, targets: { marketo } } });
     cleanups.push(() => second.close());
     expect(await second.deadLetters(employeesFlow(fixed))).toHaveLength(1);
     const replay = await second.replay(FLOW, { key: victim! });

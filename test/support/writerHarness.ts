@@ -1,6 +1,6 @@
 import type { CustomerConfig, FlowConfig } from '../../shared/config';
 import { FlowQueue } from '../../shared/aws';
-import { MarketoConnector } from '../../shared/connectors/marketo';
+import { MarketoConnector, type MarketoConfig } from '../../shared/connectors/marketo';
 import { LocalAws } from '../../shared/local';
 import { MemoryAlerter, writeBatch, type WriterMessage } from '../../shared/pipeline';
 import { StateStore } from '../../shared/state';
@@ -35,7 +35,7 @@ export async function startWriterHarness(
   const store = new StateStore({ client: aws.dynamo, tableName: aws.tableName(config), auditRetentionDays: 30 });
   const queue = new FlowQueue({ client: aws.sqs, ...aws.flowQueues(flow.name) });
   const connector = new MarketoConnector({
-    config: { ...config.targets.marketo!, baseUrl: marketo.url },
+    config: { ...(config.targets.marketo as MarketoConfig), baseUrl: marketo.url },
     credentials: { clientId: 'sim-client', clientSecret: 'sim-secret' },
     hostPolicy: { allowLoopback: true, allowPrivate: false },
     ...(clock ? { now: clock.now, sleep: clock.sleep } : {}),

@@ -1,14 +1,15 @@
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { resourceNames, type CustomerConfig } from '../../config';
+import { targetCatalog, type TargetCatalog } from '../../connectors';
 import { ErrorKind, MlConnectorError } from '../../errors';
 
-/** A system whose credentials live in one Secrets Manager secret. */
-export type SecretSystem = 'peoplesoft' | 'marketo';
+/** A system whose credentials live in one Secrets Manager secret: `peoplesoft` or a target's name. */
+export type SecretSystem = string;
 
 /** One external system's secret: the config's secret name and the JSON fields its value must have. */
 export interface SystemSecret {
   readonly system: SecretSystem;
-  /** The secret name from the config (`peoplesoft.auth.secret`, `targets.marketo.secret`). */
+  /** The secret name from the config (`peoplesoft.auth.secret`, `targets.<name>.secret`). */
   readonly name: string;
   readonly fields: readonly string[];
   /** The config field that names the secret, for messages. */
@@ -19,7 +20,7 @@ export interface SystemSecret {
  * Every secret the config needs, with the fields its value must hold. The CDK stack creates one
  * Secrets Manager secret per entry; `setSecret` checks a value against the same list.
  */
-export function systemSecrets(config: CustomerConfig): SystemSecret[] {
+export function systemSecrets(config: CustomerConfig, catalog: TargetCatalog = targetCatalog): SystemSecret[] {
   const { auth } = config.peoplesoft;
   const secrets: SystemSecret[] = [
     {
@@ -29,8 +30,10 @@ export function systemSecrets(config: CustomerConfig): SystemSecret[] {
       configField: 'peoplesoft.auth.secret',
     },
   ];
-  if (config.targets.marketo) {
-    secrets.push({ system: 'marketo', name: config.targets.marketo.secret, fields: ['clientId', 'clientSecret'], configField: 'targets.marketo.secret' });
+  for (const [target, settings] of Object.entries(config.targets)) {
+    const definition = catalog[target];
+    if (!settings || !definition) continue;
+    secrets.push({ system: target, name: settings.secret, fields: definition.secretFields, configField: `targets.${target}.secret` });
   }
   return secrets;
 }

@@ -1,4 +1,4 @@
-import type { MarketoConfig } from '../../config/schema';
+import type { MarketoConfig } from './marketoSettingsSchema';
 import { ErrorKind, ExternalSystemError } from '../../errors';
 import { HostGuard, HttpClient, SlidingWindowPacer, type HostPolicy, type HttpRequest } from '../../http';
 import {

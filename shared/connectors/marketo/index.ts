@@ -18,3 +18,6 @@ export { marketoLimits } from './marketoLimits';
 export { nextMidnightInZone } from './nextMidnightInZone';
 export { readRecordResult } from './readRecordResult';
 export type { RecordVerdict } from './readRecordResult';
+export { marketoSettingsSchema } from './marketoSettingsSchema';
+export type { MarketoConfig } from './marketoSettingsSchema';
+export { marketoTarget } from './marketoTarget';

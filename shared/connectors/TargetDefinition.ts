@@ -1,0 +1,60 @@
+import type { z } from 'zod';
+import type { TargetSettings } from '../config/primitives';
+import type { HostPolicy } from '../http';
+import type { TargetConnector, TargetDeclaration } from './TargetConnector';
+
+/** What the runtime hands a target's factory: its settings, its credentials and the clients to use. */
+export interface TargetFactoryInput<Settings extends TargetSettings = TargetSettings> {
+  /** The validated `targets.<name>` section (with the simulator's base URL when simulated). */
+  readonly settings: Settings;
+  /** The secret's fields (`definition.secretFields`), already checked to be present. */
+  readonly credentials: Readonly<Record<string, string>>;
+  readonly hostPolicy: HostPolicy;
+  /**
+   * How many writer containers share this target's budget when they cannot coordinate (1
+   * locally, where one process shares one connector).
+   */
+  readonly budgetShare: number;
+  readonly fetch?: typeof fetch;
+  readonly now?: () => Date;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** A running simulator of a target, for local runs and the demo. */
+export interface RunningSimulator {
+  readonly url: string;
+  stop(): Promise<void>;
+  /** One line about what the simulator now holds, printed at the end of the demo. */
+  summary?(): string;
+}
+
+/**
+ * Everything the pipeline knows about one target, in the target's own folder: the static
+ * declaration (objects, keys, batch size, limits), the schema of its `targets.<name>` config
+ * section, the fields its secret holds, and how to build its connector. Registering a target is
+ * one line in `catalog.ts`.
+ */
+export interface TargetDefinition<Settings extends TargetSettings = TargetSettings> {
+  readonly declaration: TargetDeclaration;
+  /** Strict zod schema of the target's config section; must include `targetSettingsBase`. */
+  readonly settingsSchema: z.ZodType<Settings>;
+  /** JSON fields the target's secret holds, e.g. `['clientId', 'clientSecret']`. */
+  readonly secretFields: readonly string[];
+  /** What a customer admin fills the secret with, in one line (for `secrets set` and the docs). */
+  readonly secretHelp: string;
+  create(input: TargetFactoryInput<Settings>): TargetConnector;
+  /**
+   * The built-in simulator (local runs only). `module` is resolved at run time from this
+   * definition's folder, so simulators never end up in a Lambda bundle.
+   */
+  readonly simulator?: {
+    readonly module: URL;
+    /** Named export of `module`: `(options?) => Promise<RunningSimulator>`. */
+    readonly start: string;
+    /** Credentials the simulator accepts (not secrets: fixed test values). */
+    readonly credentials: Readonly<Record<string, string>>;
+  };
+}
+
+/** Targets by the key used under `targets:` in a customer config. */
+export type TargetCatalog = Readonly<Record<string, TargetDefinition<any>>>;
