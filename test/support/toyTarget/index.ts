@@ -1,0 +1,3 @@
+export { toyTarget } from './toyTarget';
+export { startToySimulator, TOY_API_KEY } from './startToySimulator';
+export type { ToySimulator } from './startToySimulator';
