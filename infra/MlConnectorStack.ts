@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { CfnOutput, Fn, Stack, Stage, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { resourceNames, type CustomerConfig } from '../shared/config';
+import type { TargetCatalog } from '../shared/connectors';
 import { FlowPipeline, Network, Observability, Secrets, State, Webhooks, type WebhookRoute } from './constructs';
 import { planDeployment, type DeploymentPlan } from './planDeployment';
 
@@ -12,6 +13,8 @@ export interface MlConnectorStackProps extends Omit<StackProps, 'env' | 'stackNa
   readonly config: CustomerConfig;
   /** Where the config came from, for messages. @default 'config' */
   readonly configSource?: string;
+  /** The targets the config may use (the built-in catalog by default). */
+  readonly targets?: TargetCatalog;
   /** Webhook routes; the config has no webhook section yet, so none by default. */
   readonly webhookRoutes?: readonly WebhookRoute[];
 }
@@ -61,7 +64,7 @@ export class MlConnectorStack extends Stack {
       description: `ml-connector for ${config.customer}: PeopleSoft → ${Object.keys(config.targets).join(', ')} (${config.flows.length} flows)`,
     });
     this.config = config;
-    this.plan = planDeployment(config, props.configSource);
+    this.plan = planDeployment(config, props.configSource, props.targets);
     Tags.of(this).add('ml-connector:customer', config.customer);
 
     const names = resourceNames(config);

@@ -7,6 +7,8 @@ export interface DefineAppOptions {
   /** Where the config came from, for messages. */
   readonly configSource?: string;
   readonly webhookRoutes?: MlConnectorStackProps['webhookRoutes'];
+  /** The targets the config may use (the built-in catalog by default). */
+  readonly targets?: MlConnectorStackProps['targets'];
 }
 
 /**
@@ -18,6 +20,7 @@ export function defineApp(app: App, config: CustomerConfig, options: DefineAppOp
     config,
     ...(options.configSource ? { configSource: options.configSource } : {}),
     ...(options.webhookRoutes ? { webhookRoutes: options.webhookRoutes } : {}),
+    ...(options.targets ? { targets: options.targets } : {}),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   return stack;

@@ -1,5 +1,6 @@
 import { resourceNames, type CustomerConfig, type FlowConfig, type FlowResourceNames } from '../shared/config';
-import { targetDeclarations } from '../shared/connectors/catalog';
+import { targetCatalog } from '../shared/connectors/catalog';
+import type { TargetCatalog } from '../shared/connectors/TargetDefinition';
 import { ConfigError, type ConfigIssue } from '../shared/errors';
 import { systemSecrets, type SystemSecret } from '../shared/cli/commands/secretsSet';
 
@@ -27,6 +28,10 @@ export interface FlowDeployment {
   /** Writer invocations in flight: the target's concurrency budget shared by its flows. */
   readonly maxConcurrency: number;
   readonly targetSecret: SystemSecret;
+  /** The system the flow reads, for descriptions and alarm texts. */
+  readonly sourceSystem: string;
+  /** The writer runs in the VPC, behind the static egress IP (targets that are only reached so). */
+  readonly writerInVpc: boolean;
 }
 
 export interface DeploymentPlan {
@@ -44,9 +49,9 @@ function portOf(url: string): number {
 }
 
 /** The config field that sets a target's concurrency budget, for messages. */
-function concurrencyField(config: CustomerConfig, target: string): string {
+function concurrencyField(config: CustomerConfig, target: string, catalog: TargetCatalog): string {
   const pacing = (config.targets as Record<string, { pacing?: { concurrency?: number } } | undefined>)[target]?.pacing;
-  const lowered = pacing?.concurrency !== undefined && pacing.concurrency < targetDeclarations[target]!.maxConcurrency;
+  const lowered = pacing?.concurrency !== undefined && pacing.concurrency < catalog[target]!.declaration.maxConcurrency;
   return lowered ? `targets.${target}.pacing.concurrency` : `targets.${target}`;
 }
 
@@ -55,10 +60,10 @@ function concurrencyField(config: CustomerConfig, target: string): string {
  * The config has already passed `validateConfig`; contradictions found here throw the same
  * `ConfigError`, naming the field to change.
  */
-export function planDeployment(config: CustomerConfig, source = 'config'): DeploymentPlan {
+export function planDeployment(config: CustomerConfig, source = 'config', catalog: TargetCatalog = targetCatalog): DeploymentPlan {
   const issues: ConfigIssue[] = [];
   const names = resourceNames(config);
-  const secrets = systemSecrets(config);
+  const secrets = systemSecrets(config, catalog);
 
   if (config.peoplesoft.simulator) {
     issues.push({ field: 'peoplesoft.simulator', message: 'the built-in simulator only runs locally; set it to false and point baseUrl at PeopleSoft to deploy' });
@@ -75,7 +80,7 @@ export function planDeployment(config: CustomerConfig, source = 'config'): Deplo
   const flows: FlowDeployment[] = config.flows.map((flow, index) => {
     const at = `flows[${index}]`;
     const flowNames = names.flow(flow);
-    const declaration = targetDeclarations[flow.target]!;
+    const declaration = catalog[flow.target]!.declaration;
     const batchSize = flow.batchSize ?? declaration.maxBatch;
 
     const nameLimits = [
@@ -107,7 +112,7 @@ export function planDeployment(config: CustomerConfig, source = 'config'): Deplo
     const maxConcurrency = Math.min(MAX_EVENT_SOURCE_CONCURRENCY, flowNames.writerConcurrency);
     if (maxConcurrency < MIN_EVENT_SOURCE_CONCURRENCY) {
       issues.push({
-        field: concurrencyField(config, flow.target),
+        field: concurrencyField(config, flow.target, catalog),
         message: `the concurrent ${flow.target} calls allowed, shared by ${sharing} flows, leave ${maxConcurrency} per flow; an SQS event source needs at least ${MIN_EVENT_SOURCE_CONCURRENCY}`,
       });
     }
@@ -122,6 +127,8 @@ export function planDeployment(config: CustomerConfig, source = 'config'): Deplo
       batchingWindowSeconds: flow.batchingWindowSeconds,
       maxConcurrency,
       targetSecret: targetSecret!,
+      sourceSystem: 'PeopleSoft',
+      writerInVpc: declaration.reachedThrough === 'static-egress-ip',
     };
   });
 
@@ -130,6 +137,11 @@ export function planDeployment(config: CustomerConfig, source = 'config'): Deplo
   const { peoplesoft } = config;
   const ports = new Set([443, portOf(peoplesoft.baseUrl)]);
   if (peoplesoft.auth.kind === 'oauth2') ports.add(portOf(peoplesoft.auth.tokenUrl));
+  // Writers of targets reached only through the static egress IP share the poller's network.
+  for (const deployment of flows) {
+    const baseUrl = config.targets[deployment.flow.target]?.baseUrl;
+    if (deployment.writerInVpc && baseUrl) ports.add(portOf(baseUrl));
+  }
 
   return {
     flows,

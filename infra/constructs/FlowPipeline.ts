@@ -15,9 +15,12 @@ export interface FlowPipelineProps {
   readonly deployment: FlowDeployment;
   readonly state: State;
   readonly secrets: Secrets;
-  /** Secret name of the PeopleSoft credentials (read by the poller only). */
+  /** Secret name of the source's credentials (read by the poller only). */
   readonly sourceSecretName: string;
-  /** Where the poller runs: private subnets behind the NAT with the customer's allow-listed IP. */
+  /**
+   * Where the poller runs (and the writer of a target reached only through the static egress
+   * IP): private subnets behind the NAT with the customer's allow-listed IP.
+   */
   readonly pollerPlacement: ConnectorFunctionVpcPlacement;
   /** The validated config as JSON, bundled into both functions. */
   readonly configFile: string;
@@ -48,7 +51,7 @@ export function scheduleExpression(cron: string): string {
 
 /**
  * One flow, end to end: a schedule (cron + time zone, retries, DLQ) invokes the poller in the
- * VPC; the poller pages PeopleSoft and fills the flow's queue; an SQS event source feeds the
+ * VPC; the poller pages the source and fills the flow's queue; an SQS event source feeds the
  * writer batches of the target's size, at a concurrency the target tolerates, with per-record
  * failure reporting; records that keep failing land in the flow's DLQ for a replay.
  */
@@ -114,7 +117,7 @@ export class FlowPipeline extends Construct {
     this.poller = new ConnectorFunction(this, 'Poller', {
       entry: props.handlers.poller,
       functionName: names.pollerFunction,
-      description: `ml-connector ${flow.name}: pages PeopleSoft ${flow.source} and queues the records`,
+      description: `ml-connector ${flow.name}: pages ${deployment.sourceSystem} ${flow.source} and queues the records`,
       timeout: Duration.seconds(flow.pollerTimeoutSeconds),
       memorySize: props.pollerMemoryMb ?? 512,
       configFile: props.configFile,
@@ -140,6 +143,7 @@ export class FlowPipeline extends Construct {
       memorySize: props.writerMemoryMb ?? 512,
       configFile: props.configFile,
       environment: common,
+      ...(deployment.writerInVpc ? { vpc: props.pollerPlacement } : {}),
     });
     state.bindTo(this.writer);
     secrets.bindTo(this.writer, [deployment.targetSecret.name]);

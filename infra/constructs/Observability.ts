@@ -46,7 +46,7 @@ export interface FlowAlarms {
  * What an operator watches: the alert topic (KMS-encrypted, TLS only) with the customer's
  * e-mail subscribed, one dashboard per customer with a row per flow, and per flow the alarms
  * that mean "records are not arriving": dead letters, failed poller runs, a queue that is not
- * draining, function errors and PeopleSoft connectivity failures.
+ * draining, function errors and source connectivity failures.
  */
 export class Observability extends Construct {
   public readonly topic: Topic;
@@ -167,9 +167,9 @@ export class Observability extends Construct {
         `The writer of ${flow} failed a whole batch (credentials, configuration); its log group has the error.`,
       ),
       sourceFailures: atLeastOne(
-        'PeopleSoftUnreachable',
+        'SourceUnreachable',
         this.flowMetric(flow, 'SourceFailures'),
-        `The poller of ${flow} could not read PeopleSoft (network, firewall allow-list, credentials or the service operation).`,
+        `The poller of ${flow} could not read its source ${pipeline.deployment.sourceSystem} (network, firewall allow-list, credentials or the service operation).`,
       ),
     };
   }
@@ -185,7 +185,7 @@ export class Observability extends Construct {
     });
     this.dashboard.addWidgets(
       new TextWidget({
-        markdown: `## ${flow.name}\nPeopleSoft \`${flow.source}\` → ${flow.target} ${flow.objects.map((o) => o.object).join(', ')} · \`${flow.schedule.cron}\` (${flow.schedule.timeZone})`,
+        markdown: `## ${flow.name}\n${pipeline.deployment.sourceSystem} \`${flow.source}\` → ${flow.target} ${flow.objects.map((o) => o.object).join(', ')} · \`${flow.schedule.cron}\` (${flow.schedule.timeZone})`,
         width: 24,
         height: 2,
       }),
@@ -217,7 +217,7 @@ export class Observability extends Construct {
         left: [
           pipeline.poller.function.metricErrors({ period: this.period, label: 'poller errors' }),
           pipeline.writer.function.metricErrors({ period: this.period, label: 'writer errors' }),
-          metric('SourceFailures', 'PeopleSoft failures'),
+          metric('SourceFailures', 'source failures'),
         ],
         width: 8,
       }),

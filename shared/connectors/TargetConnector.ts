@@ -26,6 +26,12 @@ export interface TargetDeclaration {
   readonly objects: Readonly<Record<string, TargetObjectDeclaration>>;
   /** Link to the vendor's documented limits. */
   readonly limitsUrl: string;
+  /**
+   * How the writer reaches the target: over the internet (SaaS APIs, the default), or only
+   * through the stack's static egress IP, like the poller (a target behind the customer's
+   * firewall, such as PeopleSoft itself): its writer then runs in the VPC.
+   */
+  readonly reachedThrough?: 'internet' | 'static-egress-ip';
 }
 
 /** One record's write to one target object. */
