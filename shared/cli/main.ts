@@ -10,6 +10,7 @@ import { redriveDeadLetters, replayDeadLetters } from '../pipeline';
 import { createQueue, createStore, deployedContext, findFlow } from '../runtime';
 import { assessSync } from './assessSync';
 import { CliExit } from './CliExit';
+import { checkMappings } from './commands/checkMappings';
 import { startDeployedRun } from './commands/startDeployedRun';
 import { ExitCode } from './ExitCode';
 import { peoplesoftSetupReport } from './commands/peoplesoftSetup';
@@ -299,6 +300,7 @@ async function localPing(config: CustomerConfig): Promise<Check[]> {
         checks.push({ system: target, name: 'setup', ok: false, detail: (error as Error).message });
       }
     }
+    checks.push(...(await checkMappings({ config, connector: (target) => session.connector(target), source: () => session.recordSource() })));
     return checks;
   });
 }
