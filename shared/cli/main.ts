@@ -1,12 +1,18 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { loadConfig, type CustomerConfig } from '../config';
-import { MlConnectorError } from '../errors';
+import { ErrorKind, ExternalSystemError, MlConnectorError } from '../errors';
 import { LocalScheduler, LocalSession, runDemo } from '../local';
 import type { RuntimeContext } from '../runtime';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { resourceNames } from '../config';
 import type { PingCheck } from '../connectors';
-import { createQueue, createStore, deployedContext } from '../runtime';
+import { redriveDeadLetters, replayDeadLetters } from '../pipeline';
+import { createQueue, createStore, deployedContext, findFlow } from '../runtime';
+import { assessSync } from './assessSync';
+import { CliExit } from './CliExit';
+import { checkMappings } from './commands/checkMappings';
+import { startDeployedRun } from './commands/startDeployedRun';
+import { ExitCode } from './ExitCode';
 import { peoplesoftSetupReport } from './commands/peoplesoftSetup';
 import { setSecret, systemSecrets, type SecretSystem } from './commands/secretsSet';
 import { formatAudit, formatPlan, formatRun, formatSummary, progressPrinter } from './format';
@@ -72,18 +78,30 @@ export function buildProgram(io: Io = defaultIo): Command {
         io.out(`${check.ok ? 'ok  ' : 'FAIL'} ${name}: ${check.detail}`);
       }
       const failures = checks.filter((check) => !check.ok).length;
-      if (failures > 0) throw new MlConnectorError(`${failures} check(s) failed`, 'misconfigured');
+      if (failures > 0) throw new CliExit(ExitCode.Usage, `${failures} check(s) failed`);
     });
 
   program
     .command('sync')
-    .description('Run one sync cycle of the flows locally, against whatever the config points at')
+    .description('Run one sync cycle of the flows locally, or start one in the deployed stack (--deployed)')
     .requiredOption('-c, --config <file>', 'customer config (YAML)')
     .option('-f, --flow <name>', 'only this flow')
     .option('--since <iso-date>', 're-read changes since this date instead of the cursor', isoDate)
     .option('--dry-run', 'show what would be written, write nothing')
-    .action(async (options: { config: string; flow?: string; since?: Date; dryRun?: boolean }) => {
+    .option('--deployed', "start the run in the deployed stack (invokes the flow's poller) instead of here")
+    .action(async (options: { config: string; flow?: string; since?: Date; dryRun?: boolean; deployed?: boolean }) => {
       const config = await loadConfig(options.config);
+      if (options.deployed) {
+        if (options.dryRun) throw new MlConnectorError('--dry-run runs locally; it cannot be combined with --deployed', ErrorKind.Misconfigured);
+        for (const name of selectFlows(config, options.flow)) {
+          const started = await startDeployedRun(config, findFlow(config, name), options.since);
+          io.out(`${name}: started ${started.functionName}${options.since ? ` re-reading since ${options.since.toISOString()}` : ' from its cursor'}${started.requestId ? ` (request ${started.requestId})` : ''}`);
+        }
+        io.out(`follow it with: ml-connector status --config ${options.config} --deployed`);
+        return;
+      }
+      let worst: ExitCode = ExitCode.Ok;
+      const reasons: string[] = [];
       await withSession(config, async (session) => {
         for (const flow of selectFlows(config, options.flow)) {
           if (options.dryRun) {
@@ -91,14 +109,30 @@ export function buildProgram(io: Io = defaultIo): Command {
             continue;
           }
           const progress = progressPrinter();
-          const summary = await session.sync(flow, {
-            ...(options.since ? { since: options.since } : {}),
-            onProgress: (p) => progress(`${flow}: ${p.phase}, read ${p.read}, enqueued ${p.enqueued}, written ${p.written}`),
-          });
+          const alertsBefore = session.alerts.raised.length;
+          let summary;
+          try {
+            summary = await session.sync(flow, {
+              ...(options.since ? { since: options.since } : {}),
+              onProgress: (p) => progress(`${flow}: ${p.phase}, read ${p.read}, enqueued ${p.enqueued}, written ${p.written}`),
+            });
+          } catch (error) {
+            // A system that failed stops this flow, not the others.
+            if (!(error instanceof ExternalSystemError)) throw error;
+            progress('');
+            io.err(`${flow}: ${error.message}`);
+            worst = ExitCode.SystemFailed;
+            reasons.push(`${flow}: ${error.system} failed`);
+            continue;
+          }
           progress('');
           io.out(formatSummary(summary));
+          const verdict = assessSync(summary, session.alerts.raised.slice(alertsBefore));
+          worst = Math.max(worst, verdict.code) as ExitCode;
+          reasons.push(...verdict.reasons);
         }
       });
+      if (worst !== ExitCode.Ok) throw new CliExit(worst, reasons.join('; '));
     });
 
   program
@@ -106,14 +140,18 @@ export function buildProgram(io: Io = defaultIo): Command {
     .description("Print one record's audit trail across flows and runs")
     .requiredOption('-c, --config <file>', 'customer config (YAML)')
     .requiredOption('-k, --key <source-id>', 'source id, e.g. an EMPLID')
-    .action(async (options: { config: string; key: string }) => {
+    .option('--deployed', "read the deployed stack's table (AWS credentials from the environment)")
+    .action(async (options: { config: string; key: string; deployed?: boolean }) => {
       const config = await loadConfig(options.config);
-      await withSession(config, async (session) => io.out(formatAudit(options.key, await session.store.auditTrail(options.key))));
+      const report = async (context: RuntimeContext): Promise<void> =>
+        io.out(formatAudit(options.key, await createStore(context).auditTrail(options.key)));
+      if (options.deployed) await report(await deployedContext(config));
+      else await withSession(config, (session) => report(session.context));
     });
 
   program
     .command('status')
-    .description('Per flow: the cursor, the last run and the dead-letter queue depth')
+    .description('Per flow: the cursor, the last run, queued records and the dead-letter queue depth')
     .requiredOption('-c, --config <file>', 'customer config (YAML)')
     .option('--deployed', "read the deployed stack's table and queues (AWS credentials from the environment)")
     .action(async (options: { config: string; deployed?: boolean }) => {
@@ -123,11 +161,14 @@ export function buildProgram(io: Io = defaultIo): Command {
         for (const flow of config.flows) {
           const cursor = await store.getCursor(flow.name);
           const [run] = await store.latestRuns(flow.name, 1);
-          const depth = await createQueue(context, flow).depth('dead-letter');
+          const queue = createQueue(context, flow);
+          const queued = await queue.depth('queue');
+          const depth = await queue.depth('dead-letter');
           const park = await store.getQuotaPark(flow.target);
           io.out(`${flow.name}`);
           io.out(`  cursor      ${cursor?.until ?? '(none: next run starts at ' + flow.initialSince + ')'}`);
           io.out(`  last run    ${formatRun(run)}`);
+          io.out(`  queued      ${queued.visible + queued.inFlight + queued.delayed}${queued.inFlight ? ` (${queued.inFlight} being written)` : ''}`);
           io.out(`  dead letters ${depth.visible + depth.inFlight}`);
           if (park) io.out(`  ${flow.target} quota exhausted until ${park.resetsAt}`);
         }
@@ -138,22 +179,54 @@ export function buildProgram(io: Io = defaultIo): Command {
 
   program
     .command('replay')
-    .description('Move dead-lettered records back to their queue and write them again')
+    .description('Move dead-lettered records back to their queue and write them again (every replay is audited)')
     .requiredOption('-c, --config <file>', 'customer config (YAML)')
     .option('-f, --flow <name>', 'only this flow')
     .option('-k, --key <source-id>', 'only this record')
     .option('--since <iso-date>', 'only records dead-lettered since this date', isoDate)
-    .action(async (options: { config: string; flow?: string; key?: string; since?: Date }) => {
+    .option('-e, --error <text>', 'only records whose failure reason contains this text (case-insensitive), e.g. 1006 or title')
+    .option('--deployed', "replay in the deployed stack: its writer writes the records (AWS credentials from the environment)")
+    .option('--native', "with --deployed and no selection: move everything with SQS's own redrive (no per-record replayed rows)")
+    .action(async (options: { config: string; flow?: string; key?: string; since?: Date; error?: string; deployed?: boolean; native?: boolean }) => {
       const config = await loadConfig(options.config);
+      const selection = {
+        ...(options.key ? { key: options.key } : {}),
+        ...(options.since ? { since: options.since } : {}),
+        ...(options.error ? { error: options.error } : {}),
+      };
+      if (options.native && (!options.deployed || Object.keys(selection).length > 0)) {
+        throw new MlConnectorError('--native moves every dead letter of the deployed stack: use it with --deployed and without --key, --since or --error', ErrorKind.Misconfigured);
+      }
+      if (options.deployed) {
+        const context = await deployedContext(config);
+        const store = createStore(context);
+        for (const name of selectFlows(config, options.flow)) {
+          const flow = findFlow(config, name);
+          const queue = createQueue(context, flow);
+          if (options.native) {
+            const task = await redriveDeadLetters({ flow, sqs: context.sqs, queue, store });
+            io.out(`${name}: SQS is moving about ${task.approximateCount} dead letter(s) back to the queue (move task ${task.taskHandle}, run ${task.runId})`);
+            continue;
+          }
+          const result = await replayDeadLetters({ flow, queue, store }, selection);
+          io.out(`${name}: replayed ${result.replayed} (run ${result.runId}), left in the dead-letter queue ${result.kept}`);
+          if (result.keys.length > 0) io.out(`  moved: ${result.keys.slice(0, 10).join(', ')}${result.keys.length > 10 ? ', ...' : ''}`);
+        }
+        io.out(`the deployed writers write them now; follow with: ml-connector status --config ${options.config} --deployed (and audit --deployed --key ID)`);
+        return;
+      }
+      let deadLettered = 0;
       await withSession(config, async (session) => {
         for (const flow of selectFlows(config, options.flow)) {
-          const result = await session.replay(flow, { ...(options.key ? { key: options.key } : {}), ...(options.since ? { since: options.since } : {}) });
+          const result = await session.replay(flow, selection);
           if (result.replayed > 0) await session.drain(flow);
-          const [run] = await session.store.latestRuns(flow, 1);
+          const run = await session.store.getRun(flow, result.runId);
+          deadLettered += run?.deadLettered ?? 0;
           io.out(`${flow}: replayed ${result.replayed}, left in the dead-letter queue ${(await session.deadLetters(session.flow(flow))).length}`);
           if (run) io.out(`  ${formatRun(run)}`);
         }
       });
+      if (deadLettered > 0) throw new CliExit(ExitCode.RecordsFailed, `${deadLettered} replayed record(s) were dead-lettered again`);
     });
 
   program
@@ -227,6 +300,7 @@ async function localPing(config: CustomerConfig): Promise<Check[]> {
         checks.push({ system: target, name: 'setup', ok: false, detail: (error as Error).message });
       }
     }
+    checks.push(...(await checkMappings({ config, connector: (target) => session.connector(target), source: () => session.recordSource() })));
     return checks;
   });
 }
@@ -259,19 +333,30 @@ async function deployedPing(config: CustomerConfig): Promise<Check[]> {
   return checks;
 }
 
-/** Runs the CLI; returns the exit code. Errors print as one clear line, never a stack or a secret. */
+/**
+ * Runs the CLI; returns the exit code (`ExitCode`, documented in the README). Errors print as one
+ * clear line, never a stack (except for a bug) or a secret.
+ */
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
   const program = buildProgram(io);
   try {
     await program.parseAsync([...argv]);
-    return 0;
+    return ExitCode.Ok;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof CliExit) {
+      if (error.message) io.err(error.message);
+      return error.code;
+    }
+    if (error instanceof ExternalSystemError) {
+      io.err(`error: ${error.message}`);
+      return ExitCode.SystemFailed;
+    }
     if (error instanceof MlConnectorError) {
       io.err(`error: ${error.message}`);
-      return 1;
+      return ExitCode.Usage;
     }
     io.err(`unexpected error: ${(error as Error).stack ?? error}`);
-    return 2;
+    return ExitCode.Unexpected;
   }
 }

@@ -103,5 +103,12 @@ export interface TargetConnector {
   readBack(object: string, keys: readonly string[], fields?: readonly string[]): Promise<StoredTargetRecord[]>;
   /** Checks credentials and one cheap read. Never throws for an unreachable system. */
   ping(): Promise<PingCheck[]>;
+  /**
+   * The fields an object of the target has (API names), from the target's own description of
+   * it, so `ping` can name a mapped field the target lacks before a sync dead-letters every
+   * record over it. Throws like `write` when the target cannot be asked. Optional: without it
+   * the mapping is first checked by the target at the first write.
+   */
+  describeFields?(object: string): Promise<ReadonlySet<string>>;
   stats(): ConnectorStats;
 }

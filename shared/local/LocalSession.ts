@@ -5,10 +5,20 @@ import { resourceNames, type CustomerConfig, type FlowConfig } from '../config';
 import { targetCatalog, type RunningSimulator, type TargetCatalog, type TargetConnector } from '../connectors';
 import { recordEnvelopeSchema } from '../envelope';
 import type { PeopleSoftSource } from '../peoplesoft';
-import { MemoryAlerter, planFlow, pollFlow, writeBatch, type FlowPlan, type PollProgress } from '../pipeline';
+import {
+  MemoryAlerter,
+  planFlow,
+  pollFlow,
+  replayDeadLetters,
+  writeBatch,
+  type FlowPlan,
+  type PollProgress,
+  type ReplayResult,
+  type ReplaySelection,
+} from '../pipeline';
 import { createConnector, createQueue, createSource, createStore, findFlow, type RuntimeContext } from '../runtime';
 import { LocalSecretResolver } from '../secrets';
-import { AuditEvent, type RunSummary, type StateStore } from '../state';
+import type { RunSummary, StateStore } from '../state';
 import { EventSourceLoop } from './EventSourceLoop';
 import { LocalAws } from './LocalAws';
 
@@ -48,11 +58,6 @@ export interface SyncSummary extends RunSummary {
   readonly deadLetterReasons: Array<{ sourceId: string; reason: string }>;
   readonly deadLetterDepth: number;
   readonly complete: boolean;
-}
-
-export interface ReplaySelection {
-  readonly key?: string;
-  readonly since?: Date;
 }
 
 /**
@@ -237,48 +242,11 @@ export class LocalSession {
 
   /**
    * Moves dead letters of a flow back to its queue (all, or those matching the selection) with
-   * their attempt counter raised and an audit row each. The writer maps them with the current
-   * mapping; a record written since is skipped as unchanged.
+   * their attempt counter raised and an audit row each; `drain` then writes them.
    */
-  public async replay(flowName: string, selection: ReplaySelection = {}): Promise<{ replayed: number; kept: number; runId: string }> {
+  public async replay(flowName: string, selection: ReplaySelection = {}): Promise<ReplayResult> {
     const flow = this.flow(flowName);
-    const queue = this.queue(flow);
-    const runId = this.store.newRunId('replay');
-    let replayed = 0;
-    const kept: string[] = [];
-    for (;;) {
-      const letters = await queue.receiveDeadLetters(60);
-      if (letters.length === 0) break;
-      const chosen = [];
-      for (const letter of letters) {
-        const parsed = recordEnvelopeSchema.safeParse(safeJson(letter.body));
-        const failedAt = Date.parse(letter.attributes.failedAt ?? '');
-        const matches =
-          parsed.success &&
-          (!selection.key || parsed.data.source.id === selection.key) &&
-          (!selection.since || Number.isNaN(failedAt) || failedAt >= selection.since.getTime());
-        if (matches && parsed.success) chosen.push({ letter, envelope: { ...parsed.data, attempt: parsed.data.attempt + 1, runId } });
-        else kept.push(letter.receiptHandle);
-      }
-      if (chosen.length > 0) {
-        await queue.send(chosen.map(({ envelope }) => ({ envelope })));
-        await this.store.appendAudit(
-          chosen.map(({ envelope, letter }) => ({
-            sourceId: envelope.source.id,
-            flow: flow.name,
-            event: AuditEvent.Replayed,
-            runId,
-            attempt: envelope.attempt,
-            reason: `was dead-lettered: ${letter.attributes.reason ?? 'exceeded maxReceiveCount'}`,
-          })),
-        );
-        await queue.deleteDeadLetters(chosen.map(({ letter }) => letter.receiptHandle));
-        replayed += chosen.length;
-      }
-    }
-    if (kept.length > 0) await queue.releaseDeadLetters(kept);
-    await this.store.addRunCounters(flow.name, runId, { replayed }, { status: 'replayed', startedAt: new Date().toISOString() });
-    return { replayed, kept: kept.length, runId };
+    return replayDeadLetters({ flow, queue: this.queue(flow), store: this.store, visibilitySeconds: 60 }, selection);
   }
 
   /** Writes whatever is on a flow's queue (after a replay) without polling. */

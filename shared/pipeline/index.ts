@@ -6,3 +6,7 @@ export { writeBatch } from './writeBatch';
 export type { WriteBatchResult, WriterDependencies, WriterMessage } from './writeBatch';
 export { planFlow } from './planFlow';
 export type { FlowPlan } from './planFlow';
+export { replayDeadLetters } from './replayDeadLetters';
+export type { ReplayDependencies, ReplayResult, ReplaySelection } from './replayDeadLetters';
+export { redriveDeadLetters } from './redriveDeadLetters';
+export type { RedriveDependencies, RedriveResult } from './redriveDeadLetters';

@@ -25,6 +25,7 @@ import {
 } from './marketoEndpoints';
 import type { MarketoEnvelope } from './MarketoEnvelope';
 import { marketoLimits } from './marketoLimits';
+import { readDescribedFields } from './readDescribedFields';
 import { MarketoTokenProvider, type MarketoCredentials } from './MarketoTokenProvider';
 
 /** What a `MarketoConnector` is built from; `fetch`, `now` and `sleep` default to the real ones. */
@@ -169,6 +170,12 @@ export class MarketoConnector implements TargetConnector {
       checks.push({ name: readCheck, ok: false, detail: describe(error) });
     }
     return checks;
+  }
+
+  /** Field API names of an object, from Marketo's describe call (one paced call). */
+  public async describeFields(object: string): Promise<ReadonlySet<string>> {
+    const { describePath } = this.endpointsOf(object, `describe ${object}`);
+    return readDescribedFields(await this.call(`${object}:describe`, { method: 'GET', path: describePath }));
   }
 
   public stats(): ConnectorStats {

@@ -21,3 +21,4 @@ export type { RecordVerdict } from './readRecordResult';
 export { marketoSettingsSchema } from './marketoSettingsSchema';
 export type { MarketoConfig } from './marketoSettingsSchema';
 export { marketoTarget } from './marketoTarget';
+export { readDescribedFields } from './readDescribedFields';
