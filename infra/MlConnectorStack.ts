@@ -150,7 +150,7 @@ export class MlConnectorStack extends Stack {
     for (const pipeline of this.flows) {
       const id = pascal(pipeline.deployment.flow.name);
       new CfnOutput(this, `${id}DeadLetterQueueUrl`, {
-        description: `Dead-letter queue of ${pipeline.deployment.flow.name} (ml-connector replay)`,
+        description: `Dead-letter queue of ${pipeline.deployment.flow.name} (npx ml-connector replay --deployed)`,
         value: pipeline.deadLetterQueue.queueUrl,
       });
       new CfnOutput(this, `${id}PollerFunctionName`, {

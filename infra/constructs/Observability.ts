@@ -140,7 +140,7 @@ export class Observability extends Construct {
       deadLetters: atLeastOne(
         'DeadLetters',
         pipeline.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
-        `Records of ${flow} are in its dead-letter queue: see the failure reason on each, fix, then "ml-connector replay".`,
+        `Records of ${flow} are in its dead-letter queue: see the failure reason on each, fix, then "npx ml-connector replay --deployed --config <customer>.yaml --flow ${flow}" (audit a record with "audit --deployed --key <id>").`,
       ),
       invocationFailures: atLeastOne(
         'PollerRunsFailed',
