@@ -437,13 +437,14 @@ export class PeopleSoftSource {
         yield { type: 'window-complete', until, rows };
         return;
       }
+      const atLast = items.filter((item) => stampOf(item) === last).map(identityOf);
       if (last === cursor) {
-        rows += yield* this.readVerified(entity, declared, cursor, cursor + 1, seenAtCursor);
+        rows += yield* this.readVerified(entity, declared, cursor, cursor + 1, new Set([...seenAtCursor, ...atLast]));
         cursor += 1;
         seenAtCursor = new Set();
         continue;
       }
-      seenAtCursor = new Set(items.filter((item) => stampOf(item) === last).map(identityOf));
+      seenAtCursor = new Set(atLast);
       cursor = last;
     }
   }
