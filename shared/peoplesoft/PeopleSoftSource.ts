@@ -390,7 +390,7 @@ export class PeopleSoftSource {
         yield { type: 'window-complete', until, rows };
         return;
       }
-      if (restart >= MAX_WINDOW_RESTARTS) throw this.keptChanging(declared, from, to);
+      if (restart >= MAX_WINDOW_RESTARTS) throw this.keptChanging(entity, from, to);
     }
   }
 
@@ -493,7 +493,7 @@ export class PeopleSoftSource {
         if (!more) break;
       }
       if (previous && sameMembers(previous, current)) return rows;
-      if (pass > MAX_WINDOW_RESTARTS) throw this.keptChanging(declared, from, to);
+      if (pass > MAX_WINDOW_RESTARTS) throw this.keptChanging(entity, from, to);
       previous = current;
     }
   }
@@ -507,11 +507,10 @@ export class PeopleSoftSource {
     });
   }
 
-  private keptChanging(declared: PeopleSoftEntityConfig, from: number, to: number): ExternalSystemError {
-    const operation = `GET /PSIGW/RESTListeningConnector/${this.config.node}/${declared.operation}.v${declared.version}`;
+  private keptChanging(entity: string, from: number, to: number): ExternalSystemError {
     return new ExternalSystemError(
       `the rows of ${new Date(from).toISOString()} .. ${new Date(to).toISOString()} kept changing while they were paged`,
-      { system: SYSTEM, operation, kind: ErrorKind.Retryable },
+      { system: SYSTEM, operation: `GET ${this.operationUrl(entity).pathname}`, kind: ErrorKind.Retryable },
     );
   }
 
