@@ -5,11 +5,15 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { PingCheck } from '../../shared/connectors';
+import { ErrorKind, MlConnectorError } from '../../shared/errors';
 import { pollFlow, type PollResult } from '../../shared/pipeline';
 import { createQueue, createSource, createStore, findFlow } from '../../shared/runtime';
 import { awsContext } from '../commons/awsContext';
 import { readEnvironment } from '../commons/environment';
 import { emitCounters, logger, metrics } from '../commons/observability';
+import { continuationEvent, type PollerEvent } from './continuationEvent';
+
+export type { PollerEvent } from './continuationEvent';
 
 const env = readEnvironment();
 const context = awsContext(env);
@@ -20,15 +24,6 @@ const lambda = new LambdaClient({});
 // One source per container: its OAuth token and host checks outlive a single invocation.
 let source: ReturnType<typeof createSource> | undefined;
 
-/**
- * Scheduler input: `{}` for a scheduled run, `{ since }` to re-read from a date. The CLI sends
- * `{ action: 'ping' }` to check PeopleSoft from inside the VPC, through the static egress IP.
- */
-export interface PollerEvent {
-  readonly since?: string;
-  readonly action?: 'ping';
-}
-
 async function poll(event: PollerEvent, lambdaContext: Context): Promise<PollResult | { checks: PingCheck[] }> {
   source ??= createSource(context);
   const peoplesoft = await source.catch((error: unknown) => {
@@ -36,6 +31,10 @@ async function poll(event: PollerEvent, lambdaContext: Context): Promise<PollRes
     throw error;
   });
   if (event?.action === 'ping') return { checks: await peoplesoft.ping() };
+  const range = {
+    ...(event?.since ? { since: instant(event.since, 'since') } : {}),
+    ...(event?.until ? { until: instant(event.until, 'until') } : {}),
+  };
   try {
     const result = await pollFlow({
       config: context.config,
@@ -43,14 +42,15 @@ async function poll(event: PollerEvent, lambdaContext: Context): Promise<PollRes
       source: peoplesoft,
       queue,
       store,
-      ...(event?.since ? { since: new Date(event.since) } : {}),
+      ...range,
       remainingTimeMs: () => lambdaContext.getRemainingTimeInMillis(),
     });
     emitCounters(flow.name, result);
     logger.info('poll finished', { ...result });
-    if (!result.complete) {
-      // Near the deadline the poller saved its cursor; a fresh invocation continues from there.
-      await lambda.send(new InvokeCommand({ FunctionName: lambdaContext.functionName, InvocationType: 'Event', Payload: JSON.stringify({}) }));
+    const next = continuationEvent(result);
+    if (next) {
+      // Near the deadline the poller saved its progress; a fresh invocation reads the rest of the range.
+      await lambda.send(new InvokeCommand({ FunctionName: lambdaContext.functionName, InvocationType: 'Event', Payload: JSON.stringify(next) }));
     }
     return result;
   } catch (error) {
@@ -59,6 +59,12 @@ async function poll(event: PollerEvent, lambdaContext: Context): Promise<PollRes
     logger.error('poll failed', { error: error as Error });
     throw error;
   }
+}
+
+function instant(value: string, field: string): Date {
+  const parsed = new Date(value);
+  if (Number.isNaN(parsed.getTime())) throw new MlConnectorError(`poller event: ${field} "${value}" is not an ISO-8601 date-time`, ErrorKind.Permanent);
+  return parsed;
 }
 
 export const handler = middy(poll).use(injectLambdaContext(logger)).use(logMetrics(metrics));

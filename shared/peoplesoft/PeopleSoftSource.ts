@@ -12,7 +12,7 @@ import {
 } from './classifyPeopleSoftResponse';
 import { OAuth2TokenProvider } from './OAuth2TokenProvider';
 import { probeTls } from './probeTls';
-import type { SourceEvent } from './SourceEvent';
+import type { SourceEvent, SourceItem } from './SourceEvent';
 import { validateRecord } from './validateRecord';
 
 /** The PeopleSoft secret's content, by auth kind. */
@@ -172,6 +172,12 @@ export class PeopleSoftSource {
    * Offset paging skips a row when an earlier one leaves the window between two pages (it was
    * updated, so it sorts later now). When the window's row count changes between pages, the
    * window is read again from page 1; the rows read twice are harmless (writes are upserts).
+   * An operation without a row count (`countPath: null`) cannot show that change, so its windows
+   * are read by seeking past the last stamp read instead of by page number.
+   *
+   * Pages carry `readThrough` while the rows arrive sorted by their last-update stamp, as the
+   * operation contract asks (docs/peoplesoft-setup.md): a poller out of time resumes there
+   * instead of re-reading the whole window. Without that order no resume point is offered.
    */
   public async *read(entity: string, range: ReadRange): AsyncGenerator<SourceEvent> {
     const declared = this.entity(entity);
@@ -315,7 +321,8 @@ export class PeopleSoftSource {
   /**
    * Reads one window, or its halves when it is crowded. `probe` is set for the halves of a
    * crowded window: they are likely crowded too, so their row count is read with a one-row
-   * page first instead of a full page that would be thrown away.
+   * page first instead of a full page that would be thrown away. An operation without a row
+   * count is read by seeking instead (see `readBySeeking`).
    */
   private async *readWindow(
     entity: string,
@@ -324,6 +331,10 @@ export class PeopleSoftSource {
     to: number,
     probe = false,
   ): AsyncGenerator<SourceEvent> {
+    if (declared.countPath === null) {
+      yield* this.readBySeeking(entity, declared, from, to);
+      return;
+    }
     const until = new Date(to);
     const url = (page: number, pageSize = declared.pageSize): URL =>
       this.operationUrl(entity, { since: new Date(from), until, page, pageSize });
@@ -351,6 +362,7 @@ export class PeopleSoftSource {
       let rows = 0;
       let previousKeys: string | undefined;
       let shifted = false;
+      const order = new StampOrder(from, to);
       for (;;) {
         const { page } = current;
         if (total !== undefined && page.total !== undefined && page.total !== total) {
@@ -358,18 +370,16 @@ export class PeopleSoftSource {
           break;
         }
         const keys = pageKeys(page.records, declared.keyFields);
-        if (keys === previousKeys) {
-          throw new ExternalSystemError(`page ${pageNumber} repeats the keys of page ${pageNumber - 1}`, {
-            system: SYSTEM,
-            operation: `GET ${url(pageNumber).pathname}`,
-            kind: ErrorKind.Misconfigured,
-            hint: `the operation ignores the page parameter "${declared.params.page}": check peoplesoft.entities.${entity}.params against its URI template`,
-          });
-        }
+        if (keys === previousKeys) throw this.pageIgnored(entity, declared, pageNumber, url(pageNumber));
         previousKeys = keys;
         if (page.records.length > 0) {
           rows += page.records.length;
-          yield { type: 'page', items: page.records.map((record) => validateRecord(record, declared, this.config.timeZone)) };
+          const items = page.records.map((record) => validateRecord(record, declared, this.config.timeZone));
+          // The count has not changed since page 1, so no row has left the window and shifted
+          // the others: pages 1..n hold exactly the first rows of the window in its order.
+          const readThrough = order.advance(items);
+          const counted = total !== undefined && page.total !== undefined;
+          yield { type: 'page', items, ...(readThrough && counted ? { readThrough } : {}) };
         }
         const more = declared.morePath && page.more !== undefined ? page.more : page.records.length >= declared.pageSize;
         if (!more) break;
@@ -380,13 +390,128 @@ export class PeopleSoftSource {
         yield { type: 'window-complete', until, rows };
         return;
       }
-      if (restart >= MAX_WINDOW_RESTARTS) {
-        throw new ExternalSystemError(
-          `the row count of ${new Date(from).toISOString()} .. ${until.toISOString()} kept changing while it was paged`,
-          { system: SYSTEM, operation: `GET ${url(1).pathname}`, kind: ErrorKind.Retryable },
-        );
-      }
+      if (restart >= MAX_WINDOW_RESTARTS) throw this.keptChanging(entity, from, to);
     }
+  }
+
+  /**
+   * Reads a window of an operation that reports no row count, so offset paging could not notice
+   * a row leaving the window (it was updated, so it sorts after the window now) and the rows
+   * after it moving up into a page already read. Instead each request asks for the first page of
+   * what is left, `[last timestamp read, to)`: rows that leave behind that point shift nothing.
+   * This relies on the documented contract that rows are sorted by their last-update stamp.
+   * The rows of the last stamp are asked again and dropped by key. Two fallbacks read by offset,
+   * verified: the instant itself when a full page shares one stamp (seeking cannot pass it), and
+   * the rest of the window when a page is not sorted by the stamp or ignores the range.
+   */
+  private async *readBySeeking(entity: string, declared: PeopleSoftEntityConfig, from: number, to: number): AsyncGenerator<SourceEvent> {
+    const until = new Date(to);
+    let cursor = from;
+    let seenAtCursor = new Set<string>();
+    let rows = 0;
+    for (;;) {
+      const url = this.operationUrl(entity, { since: new Date(cursor), until, page: 1, pageSize: declared.pageSize });
+      const { page } = await this.callPage(entity, declared, url, this.retry.attempts);
+      const items = page.records.map((record) => validateRecord(record, declared, this.config.timeZone));
+      const order = new StampOrder(cursor, to);
+      const readThrough = order.advance(items);
+      if (!order.sorted) {
+        rows += yield* this.readVerified(entity, declared, cursor, to, seenAtCursor);
+        yield { type: 'window-complete', until, rows };
+        return;
+      }
+      const fresh = items.filter((item) => !seenAtCursor.has(identityOf(item)));
+      if (fresh.length > 0) {
+        rows += fresh.length;
+        yield { type: 'page', items: fresh, ...(readThrough && readThrough.getTime() > from ? { readThrough } : {}) };
+      }
+      const more = declared.morePath && page.more !== undefined ? page.more : page.records.length >= declared.pageSize;
+      if (!more) {
+        yield { type: 'window-complete', until, rows };
+        return;
+      }
+      const last = order.last;
+      if (last === undefined) {
+        // A full page without one readable stamp: nothing to seek from.
+        rows += yield* this.readVerified(entity, declared, cursor, to, seenAtCursor);
+        yield { type: 'window-complete', until, rows };
+        return;
+      }
+      const atLast = items.filter((item) => stampOf(item) === last).map(identityOf);
+      if (last === cursor) {
+        rows += yield* this.readVerified(entity, declared, cursor, cursor + 1, new Set([...seenAtCursor, ...atLast]));
+        cursor += 1;
+        seenAtCursor = new Set();
+        continue;
+      }
+      seenAtCursor = new Set(atLast);
+      cursor = last;
+    }
+  }
+
+  /**
+   * Reads `[from, to)` by offset in full passes until two consecutive passes return the same
+   * rows, yielding each row not yielded before. A row is skipped in a pass only when a row read
+   * earlier in that pass leaves the window; that row is then missing from the next pass, so two
+   * equal passes prove the first of them skipped nothing. Returns the number of rows yielded.
+   */
+  private async *readVerified(
+    entity: string,
+    declared: PeopleSoftEntityConfig,
+    from: number,
+    to: number,
+    alreadyYielded: ReadonlySet<string>,
+  ): AsyncGenerator<SourceEvent, number> {
+    const url = (page: number): URL =>
+      this.operationUrl(entity, { since: new Date(from), until: new Date(to), page, pageSize: declared.pageSize });
+    const yielded = new Set(alreadyYielded);
+    let rows = 0;
+    let previous: Set<string> | undefined;
+    for (let pass = 1; ; pass += 1) {
+      const current = new Set<string>();
+      let previousKeys: string | undefined;
+      for (let pageNumber = 1; ; pageNumber += 1) {
+        const { page } = await this.callPage(entity, declared, url(pageNumber), this.retry.attempts);
+        const keys = pageKeys(page.records, declared.keyFields);
+        if (keys === previousKeys) throw this.pageIgnored(entity, declared, pageNumber, url(pageNumber));
+        previousKeys = keys;
+        const items = page.records.map((record) => validateRecord(record, declared, this.config.timeZone));
+        const fresh: SourceItem[] = [];
+        for (const item of items) {
+          const identity = identityOf(item);
+          current.add(identity);
+          if (!yielded.has(identity)) {
+            yielded.add(identity);
+            fresh.push(item);
+          }
+        }
+        if (fresh.length > 0) {
+          rows += fresh.length;
+          yield { type: 'page', items: fresh };
+        }
+        const more = declared.morePath && page.more !== undefined ? page.more : page.records.length >= declared.pageSize;
+        if (!more) break;
+      }
+      if (previous && sameMembers(previous, current)) return rows;
+      if (pass > MAX_WINDOW_RESTARTS) throw this.keptChanging(entity, from, to);
+      previous = current;
+    }
+  }
+
+  private pageIgnored(entity: string, declared: PeopleSoftEntityConfig, pageNumber: number, url: URL): ExternalSystemError {
+    return new ExternalSystemError(`page ${pageNumber} repeats the keys of page ${pageNumber - 1}`, {
+      system: SYSTEM,
+      operation: `GET ${url.pathname}`,
+      kind: ErrorKind.Misconfigured,
+      hint: `the operation ignores the page parameter "${declared.params.page}": check peoplesoft.entities.${entity}.params against its URI template`,
+    });
+  }
+
+  private keptChanging(entity: string, from: number, to: number): ExternalSystemError {
+    return new ExternalSystemError(
+      `the rows of ${new Date(from).toISOString()} .. ${new Date(to).toISOString()} kept changing while they were paged`,
+      { system: SYSTEM, operation: `GET ${this.operationUrl(entity).pathname}`, kind: ErrorKind.Retryable },
+    );
   }
 
   /** One list call, retried while its failure is transient. */
@@ -429,6 +554,46 @@ export class PeopleSoftSource {
     this.tokens.invalidate(token);
     return send(`Bearer ${await this.tokens.token()}`);
   }
+}
+
+/**
+ * Follows the last-update stamps of one ordered read of `[from, to)`. While every stamp read
+ * lies in the range and none is smaller than the one before, the rows before the last stamp
+ * have all been read: that stamp is where a reader may resume.
+ */
+class StampOrder {
+  public sorted = true;
+  public last: number | undefined;
+
+  public constructor(
+    private readonly from: number,
+    private readonly to: number,
+  ) {}
+
+  /** Takes the next page's items; returns the instant every row before has been read, if known. */
+  public advance(items: readonly SourceItem[]): Date | undefined {
+    for (const item of items) {
+      const stamp = stampOf(item);
+      if (stamp === undefined) continue;
+      if (stamp < this.from || stamp >= this.to || (this.last !== undefined && stamp < this.last)) this.sorted = false;
+      this.last = stamp;
+    }
+    return this.sorted && this.last !== undefined ? new Date(this.last) : undefined;
+  }
+}
+
+/** The last-update instant of a valid item; a rejected one may have none. */
+function stampOf(item: SourceItem): number | undefined {
+  return item.kind === 'record' ? Date.parse(item.updatedAt) : undefined;
+}
+
+/** What tells two reads of a row apart from two rows: the key, or the whole row when it has none. */
+function identityOf(item: SourceItem): string {
+  return item.id !== undefined ? `id:${item.id}` : `row:${JSON.stringify(item.record)}`;
+}
+
+function sameMembers(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  return a.size === b.size && [...a].every((member) => b.has(member));
 }
 
 /** Identity of a page for the repeat guard: its rows' key values, in order. */

@@ -29,8 +29,10 @@ export type SourceItem = SourceRecordItem | RejectedItem;
 
 /**
  * What `PeopleSoftSource.read` yields: pages of items, and after each window whose every page
- * has been yielded, its end, so a poller can advance its cursor there.
+ * has been yielded, its end, so a poller can advance its cursor there. A page may also carry
+ * `readThrough`: every row of the read range last updated before that instant has been yielded
+ * by now, so a poller that must stop inside a window can save progress there and resume from it.
  */
 export type SourceEvent =
-  | { readonly type: 'page'; readonly items: readonly SourceItem[] }
+  | { readonly type: 'page'; readonly items: readonly SourceItem[]; readonly readThrough?: Date }
   | { readonly type: 'window-complete'; readonly until: Date; readonly rows: number };

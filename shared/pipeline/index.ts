@@ -5,6 +5,8 @@ export type { PollDependencies, PollProgress, PollResult, RecordSource, SourceEv
 export { writeBatch } from './writeBatch';
 export type { WriteBatchResult, WriterDependencies, WriterMessage } from './writeBatch';
 export { planFlow } from './planFlow';
+export { pollWindow } from './pollWindow';
+export type { PollTiming, PollWindowRequest } from './pollWindow';
 export type { FlowPlan } from './planFlow';
 export { replayDeadLetters } from './replayDeadLetters';
 export type { ReplayDependencies, ReplayResult, ReplaySelection } from './replayDeadLetters';

@@ -3,6 +3,7 @@ import type { TargetDeclaration } from '../connectors';
 import { applyMapping, payloadHash } from '../mapping';
 import { recordStateKey, type StateStore } from '../state';
 import type { RecordSource } from './pollFlow';
+import { pollWindow } from './pollWindow';
 
 export interface ObjectPlan {
   creates: number;
@@ -37,8 +38,13 @@ export async function planFlow(deps: {
 }): Promise<FlowPlan> {
   const { config, flow, source, store, target } = deps;
   const cursor = await store.getCursor(flow.name);
-  const from = deps.since ?? (cursor ? new Date(Date.parse(cursor.until) - config.peoplesoft.overlapSeconds * 1000) : new Date(flow.initialSince));
-  const to = new Date((await source.sourceNow(flow.source)).getTime() - config.peoplesoft.lagSeconds * 1000);
+  const { from, to } = await pollWindow({
+    timing: config.peoplesoft,
+    flow,
+    source,
+    ...(cursor ? { cursor: cursor.until } : {}),
+    ...(deps.since ? { since: deps.since } : {}),
+  });
   const plan: FlowPlan = {
     flow: flow.name,
     windowFrom: from.toISOString(),

@@ -2,6 +2,7 @@ import type { CustomerConfig, FlowConfig } from '../config';
 import { makeEnvelope, type Lifecycle, type RecordOperation } from '../envelope';
 import type { FlowQueue } from '../aws';
 import { AuditEvent, type AuditRow, type StateStore } from '../state';
+import { pollWindow } from './pollWindow';
 
 /** One item read from the source: a valid record, or one rejected with the field at fault. */
 export type SourceItem =
@@ -15,8 +16,12 @@ export type SourceItem =
     }
   | { readonly kind: 'rejected'; readonly id?: string; readonly field: string; readonly reason: string; readonly record: unknown };
 
+/**
+ * Pages of items (with `readThrough` when every row updated before it has been yielded), and
+ * the end of each window once all its pages are out.
+ */
 export type SourceEvent =
-  | { readonly type: 'page'; readonly items: readonly SourceItem[] }
+  | { readonly type: 'page'; readonly items: readonly SourceItem[]; readonly readThrough?: Date }
   | { readonly type: 'window-complete'; readonly until: Date; readonly rows: number };
 
 /** What the poller needs from a source system (PeopleSoft). */
@@ -34,6 +39,11 @@ export interface PollDependencies {
   readonly store: StateStore;
   /** Re-read from this instant instead of the cursor (the cursor still only moves forward). */
   readonly since?: Date;
+  /**
+   * End of the range instead of the source clock minus the lag: a continuation passes the
+   * `windowTo` of the run it continues, with `since` set to that run's `resumeFrom`.
+   */
+  readonly until?: Date;
   readonly runId?: string;
   readonly now?: () => Date;
   /** Time left in this invocation; the poller stops cleanly before it runs out. */
@@ -52,8 +62,14 @@ export interface PollResult extends PollProgress {
   readonly runId: string;
   readonly windowFrom: string;
   readonly windowTo: string;
-  /** False when the poller stopped early (deadline); the next invocation continues from the cursor. */
+  /** False when the poller stopped early (deadline); see `resumeFrom`. */
   readonly complete: boolean;
+  /**
+   * Present when the run stopped early: every row of `windowFrom .. resumeFrom` is on the queue.
+   * Continue with `{ since: resumeFrom, until: windowTo }`, which finishes the range even when it
+   * was a re-read behind the cursor.
+   */
+  readonly resumeFrom?: string;
   readonly sqsCalls: number;
   /** The first rejected records of the run with their reasons (at most 100; all are audited). */
   readonly rejections: Array<{ sourceId: string; reason: string }>;
@@ -65,31 +81,45 @@ const MAX_REJECTIONS_REPORTED = 100;
 const DEADLINE_MARGIN_MS = 60_000;
 
 /**
- * The poller's core: reads the flow's window from the source (cursor minus overlap up to the
- * source clock minus lag), enqueues one envelope per valid record, audits rejected ones, and
- * advances the cursor after each fully-enqueued sub-window, never before. A crash anywhere
- * re-reads; the writer's unchanged-payload check makes the re-read cost no target calls.
+ * The poller's core: reads the flow's window from the source (see `pollWindow`), enqueues one
+ * envelope per valid record, audits rejected ones, and advances the cursor after each
+ * fully-enqueued sub-window, never before. A crash anywhere re-reads; the writer's
+ * unchanged-payload check makes the re-read cost no target calls.
+ *
+ * Near the deadline (`remainingTimeMs` below a margin) it stops at the next point where progress
+ * can be saved: the end of a window, or inside one a page's `readThrough`; it never stops where
+ * it could not save progress, so a window too long for one invocation is still crossed, page
+ * by page, over several. The result then says where to continue (`resumeFrom`, `windowTo`).
  */
 export async function pollFlow(deps: PollDependencies): Promise<PollResult> {
   const { config, flow, source, queue, store } = deps;
   const now = deps.now ?? (() => new Date());
   const remaining = deps.remainingTimeMs ?? (() => Number.POSITIVE_INFINITY);
+  const outOfTime = (): boolean => remaining() < DEADLINE_MARGIN_MS;
   const runId = deps.runId ?? store.newRunId('poll');
   const entity = flow.source;
 
   const cursor = await store.getCursor(flow.name);
-  const from = deps.since
-    ? deps.since
-    : cursor
-      ? new Date(Date.parse(cursor.until) - config.peoplesoft.overlapSeconds * 1000)
-      : new Date(flow.initialSince);
-  const sourceNow = await source.sourceNow(entity);
-  const to = new Date(sourceNow.getTime() - config.peoplesoft.lagSeconds * 1000);
+  const { from, to } = await pollWindow({
+    timing: config.peoplesoft,
+    flow,
+    source,
+    ...(cursor ? { cursor: cursor.until } : {}),
+    ...(deps.since ? { since: deps.since } : {}),
+    ...(deps.until ? { until: deps.until } : {}),
+  });
 
   const progress = { read: 0, enqueued: 0, rejected: 0, cursor: cursor?.until };
   let sqsCalls = 0;
   const rejections: Array<{ sourceId: string; reason: string }> = [];
+  // Every row of the range last updated before `safe` is on the queue.
+  let safe = from.getTime();
   let complete = true;
+  const saveProgress = async (through: Date): Promise<void> => {
+    const until = through.toISOString();
+    if (await store.advanceCursor(flow.name, until, runId)) progress.cursor = until;
+    safe = through.getTime();
+  };
   await store.addRunCounters(flow.name, runId, {}, {
     startedAt: now().toISOString(),
     windowFrom: from.toISOString(),
@@ -100,9 +130,8 @@ export async function pollFlow(deps: PollDependencies): Promise<PollResult> {
   if (to.getTime() > from.getTime()) {
     for await (const event of source.read(entity, { from, to })) {
       if (event.type === 'window-complete') {
-        const until = event.until.toISOString();
-        if (await store.advanceCursor(flow.name, until, runId)) progress.cursor = until;
-        if (remaining() < DEADLINE_MARGIN_MS && event.until.getTime() < to.getTime()) {
+        await saveProgress(event.until);
+        if (outOfTime() && event.until.getTime() < to.getTime()) {
           complete = false;
           break;
         }
@@ -146,9 +175,29 @@ export async function pollFlow(deps: PollDependencies): Promise<PollResult> {
       }
       await store.addRunCounters(flow.name, runId, { read: event.items.length, enqueued: envelopes.length, rejected: rejected.length });
       deps.onProgress?.({ ...progress });
+      // Only a point past the last saved one is progress; without one, read on to the next.
+      if (outOfTime() && event.readThrough && event.readThrough.getTime() > safe) {
+        await saveProgress(event.readThrough);
+        complete = false;
+        break;
+      }
     }
   }
 
-  await store.addRunCounters(flow.name, runId, {}, { status: complete ? 'polled' : 'partial', pollFinishedAt: now().toISOString() });
-  return { runId, windowFrom: from.toISOString(), windowTo: to.toISOString(), complete, sqsCalls, rejections, ...progress };
+  const resumeFrom = complete ? undefined : new Date(safe).toISOString();
+  await store.addRunCounters(flow.name, runId, {}, {
+    status: complete ? 'polled' : 'partial',
+    pollFinishedAt: now().toISOString(),
+    ...(resumeFrom ? { resumeFrom } : {}),
+  });
+  return {
+    runId,
+    windowFrom: from.toISOString(),
+    windowTo: to.toISOString(),
+    complete,
+    ...(resumeFrom ? { resumeFrom } : {}),
+    sqsCalls,
+    rejections,
+    ...progress,
+  };
 }

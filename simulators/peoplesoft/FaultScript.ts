@@ -9,7 +9,13 @@ export type PeopleSoftFault =
   /** Answer normally after `delayMs`. */
   | { readonly kind: 'slow'; readonly delayMs: number }
   /** Destroy the socket without answering. */
-  | { readonly kind: 'reset' };
+  | { readonly kind: 'reset' }
+  /**
+   * Runs `apply` (e.g. `() => sim.terminate(id)`) just before the request is answered, so the
+   * answer already sees the change: a row updated while a window is being paged, which leaves
+   * the window and shifts the rows after it up by one.
+   */
+  | { readonly kind: 'change'; readonly apply: () => void };
 
 /** Which REST requests a scripted fault applies to; omitted fields match anything. */
 export interface FaultMatch {
@@ -17,11 +23,15 @@ export interface FaultMatch {
   readonly operation?: string;
   /** Value of the `page` query parameter (1 when absent). */
   readonly page?: number;
+  /** Lets this many matching requests through unfaulted first. Default 0. */
+  readonly after?: number;
 }
 
 interface Scripted {
   readonly fault: PeopleSoftFault;
   remaining: number;
+  /** Matching requests still to let through before the fault plays. */
+  passes: number;
   readonly match: FaultMatch;
 }
 
@@ -37,7 +47,9 @@ export class FaultScript {
   /** Plays `fault` on the next `count` REST requests matching `match`. */
   public enqueue(fault: PeopleSoftFault, count = 1, match: FaultMatch = {}): void {
     if (!Number.isInteger(count) || count < 1) throw new RangeError(`fault count must be a positive integer, got ${count}`);
-    this.queue.push({ fault, remaining: count, match });
+    const passes = match.after ?? 0;
+    if (!Number.isInteger(passes) || passes < 0) throw new RangeError(`fault "after" must be a non-negative integer, got ${passes}`);
+    this.queue.push({ fault, remaining: count, passes, match });
   }
 
   /** Forgets every queued fault and the page delay. */
@@ -60,6 +72,10 @@ export class FaultScript {
     );
     if (index < 0) return undefined;
     const scripted = this.queue[index]!;
+    if (scripted.passes > 0) {
+      scripted.passes -= 1;
+      return undefined;
+    }
     scripted.remaining -= 1;
     if (scripted.remaining === 0) this.queue.splice(index, 1);
     return scripted.fault;

@@ -324,6 +324,7 @@ export async function startPeopleSoftSimulator(options: PeopleSoftSimulatorOptio
         operation: OPERATION_SEGMENT.exec(operationSegment)?.[1],
         page: Number.isFinite(requestedPage) ? requestedPage : 1,
       });
+      if (fault?.kind === 'change') fault.apply();
       answer = restAnswer(req, nodeName, operationSegment, url.searchParams);
       const delay = faults.pageDelayMs + (fault?.kind === 'slow' ? fault.delayMs : 0);
       if (delay > 0) await sleep(delay);

@@ -277,6 +277,81 @@ describe('PeopleSoftSource reads', () => {
     expect(listCalls(sim).filter((query) => query.page === '1')).toHaveLength(2);
   });
 
+  it('reads every row of a window without a row count although a row moves out of it between pages', async () => {
+    const sim = await simulator({ employees: 1000 });
+    const { source } = sourceFor(peopleSoftConfig(sim.url, { employees: { pageSize: 100, countPath: null } }));
+    const [firstRow] = sim.employeeIds(1);
+    sim.faults.enqueue({ kind: 'change', apply: () => sim.terminate(firstRow!) }, 1, { after: 1 });
+
+    const records = recordsOf(await collect(source.read('employees', ALL_TIME)));
+
+    expect(sim.faults.pending).toBe(0);
+    const seen = new Set(records.map((item) => item.id));
+    expect(sim.employeeIds().filter((id) => !seen.has(id))).toEqual([]);
+    expect(records).toHaveLength(1000);
+  });
+
+  it.each([
+    ['with', 'totalRows'],
+    ['without', null],
+  ] as const)('offers a resume point per page %s a row count: every row updated before it has been read', async (_, countPath) => {
+    const sim = await simulator({ employees: 1000 });
+    const { source } = sourceFor(peopleSoftConfig(sim.url, { employees: { pageSize: 100, countPath } }));
+    const stamps = sim.employeeIds().map((id) => ({ id, at: Date.parse(String(sim.employee(id)!.LASTUPDDTTM)) }));
+    const seen = new Set<string>();
+    const points: number[] = [];
+    for await (const event of source.read('employees', ALL_TIME)) {
+      if (event.type !== 'page') continue;
+      for (const item of event.items) {
+        seen.add(item.id!);
+        if (points.length > 0) expect(Date.parse((item as SourceRecordItem).updatedAt)).toBeGreaterThanOrEqual(points.at(-1)!);
+      }
+      if (!event.readThrough) continue;
+      points.push(event.readThrough.getTime());
+      expect(stamps.filter((row) => row.at < event.readThrough!.getTime() && !seen.has(row.id))).toEqual([]);
+    }
+    expect(points.length).toBeGreaterThanOrEqual(9);
+    expect(seen.size).toBe(1000);
+  });
+
+  it('reads more rows stamped in one instant than a page holds, without a row count', async () => {
+    const at = new Date('2025-08-01T09:00:00.000Z');
+    const sim = await simulator({ employees: 20, now: () => at });
+    const hired = Array.from({ length: 250 }, () => sim.hire().EMPLID);
+    const { source } = sourceFor(peopleSoftConfig(sim.url, { employees: { pageSize: 100, countPath: null } }));
+
+    const events = await collect(source.read('employees', { from: new Date('2025-01-01T00:00:00Z'), to: new Date('2025-09-01T00:00:00Z') }));
+
+    const ids = recordsOf(events).map((item) => item.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(hired.filter((id) => !ids.includes(id))).toEqual([]);
+    expect(completions(events)).toHaveLength(1);
+  });
+
+  it('reads a window without a row count whose rows are not sorted by their stamp in verified passes, each row once, despite a shift', async () => {
+    const sim = await simulator({ employees: 450 });
+    // An operation that ignores the contract's order: every page arrives reversed.
+    const reversing: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      const body = (await response.json()) as { data: unknown[] };
+      return new Response(JSON.stringify({ ...body, data: body.data.reverse() }), { status: response.status, headers: response.headers });
+    };
+    const { source } = sourceFor(peopleSoftConfig(sim.url, { employees: { pageSize: 100, countPath: null } }), { fetch: reversing });
+    // The first row leaves the window while the first offset pass reads its second page.
+    const [firstRow] = sim.employeeIds(1);
+    sim.faults.enqueue({ kind: 'change', apply: () => sim.terminate(firstRow!) }, 1, { after: 2 });
+
+    const events = await collect(source.read('employees', ALL_TIME));
+
+    const ids = recordsOf(events).map((item) => item.id);
+    expect(sim.faults.pending).toBe(0);
+    expect(ids).toHaveLength(450);
+    expect(new Set(ids).size).toBe(450);
+    expect(events.some((event) => event.type === 'page' && event.readThrough)).toBe(false);
+    // Passes are repeated until two agree: the one with the shift, then two unchanged ones.
+    expect(listCalls(sim).filter((query) => query.page === '1' && query.updated_since === ALL_TIME.from.toISOString())).toHaveLength(4);
+  });
+
   it('throws instead of looping when the operation ignores the page parameter', async () => {
     const sim = await simulator({ employees: 300 });
     const config = peopleSoftConfig(sim.url, { employees: { pageSize: 100, params: { page: 'pageNumber' } } });

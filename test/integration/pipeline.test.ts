@@ -2,8 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { continuationEvent, type PollerEvent } from '../../functions/poller/continuationEvent';
+import { resourceNames } from '../../shared/config';
+import { recordEnvelopeSchema } from '../../shared/envelope';
 import { LocalSession } from '../../shared/local';
-import { pollFlow } from '../../shared/pipeline';
+import { pollFlow, type PollResult } from '../../shared/pipeline';
 import { StateStore } from '../../shared/state';
 import { startMarketoSimulator, type MarketoSimulator } from '../../simulators/marketo';
 import { startPeopleSoftSimulator, type PeopleSoftSimulator } from '../../simulators/peoplesoft';
@@ -112,6 +115,105 @@ describe('poller', () => {
     expect(marketo.leads()).toHaveLength(49);
     const trail = await session.store.auditTrail(bad!);
     expect(trail).toEqual([expect.objectContaining({ event: 'rejected', reason: expect.stringMatching(/^EMAIL_ADDR: .*bob@@example/) })]);
+  });
+});
+
+/** Source ids of every message on the flow's queue (ready, delayed or in flight). */
+async function queuedIds(session: LocalSession): Promise<Set<string>> {
+  const messages = await session.aws.inspect(resourceNames(session.config).flow(employeesFlow(session.config)).queue);
+  return new Set(messages.map((message) => recordEnvelopeSchema.parse(JSON.parse(message.body)).source.id));
+}
+
+/**
+ * Invocations of the poller as the deployed handler chains them: the first with `event`, each
+ * next with the continuation the previous result names. `pagesPerInvocation` pages fit before
+ * the deadline margin is reached.
+ */
+async function invokeUntilComplete(
+  session: LocalSession,
+  event: PollerEvent,
+  pagesPerInvocation: number,
+  afterEach: (result: PollResult) => Promise<void> = async () => undefined,
+): Promise<PollResult[]> {
+  const flow = employeesFlow(session.config);
+  const source = await session.recordSource();
+  const results: PollResult[] = [];
+  for (let next: PollerEvent | undefined = event; next; next = continuationEvent(results.at(-1)!)) {
+    if (results.length > 50) throw new Error('the poller makes no progress');
+    let pages = 0;
+    const result = await pollFlow({
+      config: session.config,
+      flow,
+      source,
+      queue: session.queue(flow),
+      store: session.store,
+      ...(next.since ? { since: new Date(next.since) } : {}),
+      ...(next.until ? { until: new Date(next.until) } : {}),
+      onProgress: () => (pages += 1),
+      remainingTimeMs: () => (pages >= pagesPerInvocation ? 30_000 : 600_000),
+    });
+    results.push(result);
+    await afterEach(result);
+  }
+  return results;
+}
+
+describe('poller deadline and continuation', () => {
+  const smallPages = (yaml: string): string => yaml.replace('pageSize: 1000', 'pageSize: 100');
+
+  it('finishes a re-read from {since} that reaches the deadline, although the stored cursor is ahead of it', async () => {
+    const { session, peoplesoft } = await start(1000, (yaml) => yaml.replace('pageSize: 1000', 'pageSize: 100\n      maxRowsPerWindow: 100'));
+    const ahead = new Date(Date.now() + 3_600_000).toISOString();
+    await session.store.advanceCursor(FLOW, ahead, 'a-later-run');
+
+    const results = await invokeUntilComplete(session, { since: '2019-01-01T00:00:00.000Z' }, 3);
+
+    expect(results.length).toBeGreaterThan(1);
+    expect(results[0]!.complete).toBe(false);
+    const queued = await queuedIds(session);
+    expect(peoplesoft.employeeIds().filter((id) => !queued.has(id))).toEqual([]);
+    // Each continuation reads the rest of the requested range, up to that range's end.
+    expect(results.slice(1).map((result) => result.windowFrom)).toEqual(results.slice(0, -1).map((result) => result.resumeFrom));
+    expect(new Set(results.map((result) => result.windowTo)).size).toBe(1);
+    expect((await session.store.getCursor(FLOW))?.until).toBe(ahead);
+  });
+
+  it('stops between pages of one window, never saving the cursor past what is queued, and crosses the window over several invocations', async () => {
+    const { session, peoplesoft } = await start(1000, smallPages);
+    const stamps = new Map(peoplesoft.employeeIds().map((id) => [id, Date.parse(String(peoplesoft.employee(id)!.LASTUPDDTTM))]));
+
+    const results = await invokeUntilComplete(session, {}, 1, async () => {
+      const cursor = Date.parse((await session.store.getCursor(FLOW))?.until ?? '2000-01-01T00:00:00Z');
+      const queued = await queuedIds(session);
+      const behindCursorNotQueued = [...stamps].filter(([id, stamp]) => stamp < cursor && !queued.has(id));
+      expect(behindCursorNotQueued).toEqual([]);
+    });
+
+    // The 1,000 rows are one window of ten pages; each invocation had time for one page.
+    expect(results.length).toBeGreaterThanOrEqual(10);
+    expect(results.slice(0, -1).every((result) => !result.complete && result.enqueued > 0)).toBe(true);
+    expect(results.at(-1)!.complete).toBe(true);
+    const queued = await queuedIds(session);
+    expect(peoplesoft.employeeIds().filter((id) => !queued.has(id))).toEqual([]);
+  });
+
+  it('writes every row of a window without a row count although a row moves out of it between pages', async () => {
+    const { session, peoplesoft, marketo } = await start(1000, (yaml) =>
+      yaml.replace('pageSize: 1000', 'pageSize: 100\n      countPath: null'),
+    );
+    const [firstRow] = peoplesoft.employeeIds(1);
+    // The first row of page 1 is terminated when the second page is asked for (the first list
+    // call is the poller reading the source clock): it leaves the window, the rest move up.
+    peoplesoft.faults.enqueue({ kind: 'change', apply: () => peoplesoft.terminate(firstRow!) }, 1, {
+      operation: 'ML_EMPLOYEES_GET',
+      after: 2,
+    });
+
+    const summary = await session.sync(FLOW);
+
+    expect(peoplesoft.faults.pending).toBe(0);
+    expect(summary.read).toBe(1000);
+    expect(marketo.leads()).toHaveLength(1000);
   });
 });
 

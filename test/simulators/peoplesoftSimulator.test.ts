@@ -429,6 +429,30 @@ describe('PeopleSoft simulator faults', () => {
     expect(sim.faults.pending).toBe(0);
   });
 
+  it('lets the first matching requests through when asked to play a fault after them', async () => {
+    const sim = await simulator();
+    sim.faults.enqueue({ kind: 'status', status: 500 }, 1, { operation: 'ML_EMPLOYEES_GET', after: 2 });
+    expect((await get(sim, COMPANIES, { rows: 1 })).status).toBe(200);
+    expect((await get(sim, EMPLOYEES, { rows: 1 })).status).toBe(200);
+    expect((await get(sim, EMPLOYEES, { rows: 1 })).status).toBe(200);
+    expect((await get(sim, EMPLOYEES, { rows: 1 })).status).toBe(500);
+    expect(sim.faults.pending).toBe(0);
+  });
+
+  it('applies a scripted change before answering, so a row updated mid-paging shifts the rows after it', async () => {
+    const sim = await simulator({ employees: 10 });
+    const window = { updated_since: '2018-01-01T00:00:00Z', updated_before: '2026-01-01T00:00:00Z', rows: 3 };
+    const first = (await (await get(sim, EMPLOYEES, { ...window, page: 1 })).json()) as ListBody;
+    const movedAway = String(first.data[0]!.EMPLID);
+    sim.faults.enqueue({ kind: 'change', apply: () => sim.terminate(movedAway) }, 1, { page: 2 });
+    const second = (await (await get(sim, EMPLOYEES, { ...window, page: 2 })).json()) as ListBody;
+
+    // The terminated row now sorts after the window's end; the row that opened page 2 moved to page 1.
+    expect(second.totalRows).toBe(first.totalRows - 1);
+    expect(second.data.map((row) => row.EMPLID)).toEqual(['100005', '100006', '100007']);
+    expect(sim.employee(movedAway)!.EMPL_STATUS).toBe('T');
+  });
+
   it('forgets every fault on clear', async () => {
     const sim = await simulator();
     sim.faults.enqueue({ kind: 'status', status: 500 }, 5);
