@@ -130,6 +130,82 @@ function targetsSchema(catalog: TargetCatalog) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Pushed sources (deliveries at the front door: POST /webhooks/<name>)
+// ---------------------------------------------------------------------------------------------
+
+const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'an HTTP header name such as X-Signature');
+
+/** How the front door tells a genuine delivery from a forged one; every comparison is constant-time. */
+const pushedVerification = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('hmac-sha256'),
+    /** Secret JSON: `{ "signingSecret": "..." }`. */
+    secret: secretName,
+    /** Header carrying the signature: HMAC-SHA256 of [timestamp +] raw body. */
+    signatureHeader: headerName,
+    /** Text the sender puts before the signature in its header, e.g. `sha256=`. */
+    signaturePrefix: z.string().default(''),
+    encoding: z.enum(['base64', 'hex']).default('base64'),
+    /**
+     * Header carrying the signing time (ISO-8601 or Unix seconds). When set, the signed string is
+     * its value followed by the raw body, and a delivery outside `toleranceSeconds` is refused.
+     */
+    timestampHeader: headerName.optional(),
+    toleranceSeconds: z.number().int().min(1).max(3600).default(300),
+  }),
+  z.strictObject({
+    kind: z.literal('header'),
+    /** Secret JSON: `{ "token": "..." }`, the value the sender puts in `header`. */
+    secret: secretName,
+    header: headerName,
+  }),
+  z.strictObject({
+    kind: z.literal('channel-token'),
+    /** Secret JSON: `{ "token": "..." }`, the value the sender puts at `path` in the JSON body. */
+    secret: secretName,
+    path: z.string().min(1),
+  }),
+  z.strictObject({
+    kind: z.literal('basic'),
+    /** Secret JSON: `{ "username": "...", "password": "..." }` (HTTP Basic credentials). */
+    secret: secretName,
+  }),
+]);
+
+/** A value in a delivery: a request header, or a dotted path in the JSON body. */
+const deliveryValue = z.union([z.strictObject({ header: headerName }), z.strictObject({ path: z.string().min(1) })]);
+
+const pushedSource = z.strictObject({
+  /** `source.system` of the envelopes it produces; defaults to the source's name. */
+  system: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes').optional(),
+  verify: pushedVerification,
+  /** Larger deliveries are refused with 413 (at most 1 MiB: the records must fit on the queue). */
+  maxBodyBytes: z.number().int().min(1).max(1_048_576).default(262_144),
+  /** The delivery's event id, for dedupe; absent, the SHA-256 of the body stands in. */
+  eventId: deliveryValue.optional(),
+  /** Hours an event id is remembered: a redelivery within them is acknowledged and not queued again. */
+  dedupeHours: z.number().int().min(1).max(720).default(72),
+  /** The event's time (ISO-8601 or Unix seconds): the source version of records without their own; else the time of receipt. */
+  eventTime: deliveryValue.optional(),
+  records: z.strictObject({
+    /** Dotted path of the record array (or of one record object) in the body; `''` is the body itself. */
+    path: z.string().default(''),
+    /** Fields whose values, joined with `|`, are a record's source id (as a poll of the same entity names it). */
+    keyFields: z.array(z.string().min(1)).min(1),
+    /** Field of a record holding its last-update time (ISO-8601 or Unix seconds); else the event time. */
+    timeField: z.string().min(1).optional(),
+    /** A record is a deactivation when this field (of the record, or of the body) holds one of `values`. */
+    deactivateWhen: z
+      .strictObject({
+        field: z.string().min(1),
+        in: z.enum(['record', 'body']).default('record'),
+        values: z.array(z.string()).min(1),
+      })
+      .optional(),
+  }),
+});
+
+// ---------------------------------------------------------------------------------------------
 // Flows
 // ---------------------------------------------------------------------------------------------
 
@@ -167,6 +243,11 @@ const flow = z.strictObject({
   source: z.string(),
   /** A key of `targets`. */
   target: z.string(),
+  /**
+   * A key of `pushed`: that source's deliveries feed this flow as they arrive, and the schedule's
+   * poll becomes the reconciliation that catches whatever a delivery missed.
+   */
+  push: z.string().optional(),
   objects: z.array(flowObject).min(1),
   schedule,
   /** First run reads from here (ISO date); later runs continue from the cursor. */
@@ -195,6 +276,10 @@ export function buildConfigSchema(catalog: TargetCatalog = targetCatalog) {
     peoplesoft: peopleSoft,
     targets: targetsSchema(catalog),
     flows: z.array(flow).min(1),
+    /** Sources that deliver to the front door (`POST /webhooks/<name>`), by name. */
+    pushed: z
+      .record(z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'lower-case letters, digits and dashes (2-31): the route /webhooks/<name>'), pushedSource)
+      .optional(),
     local: z
       .strictObject({
         /** Where the local runtime keeps its DynamoDB data and queue snapshots. */
@@ -219,3 +304,6 @@ export type FlowConfig = CustomerConfig['flows'][number];
 export type FlowObjectConfig = FlowConfig['objects'][number];
 export type FieldMapping = z.infer<typeof fieldMapping>;
 export type { TargetSettings } from './primitives';
+export type PushedSourceConfig = z.infer<typeof pushedSource>;
+export type PushedVerification = z.infer<typeof pushedVerification>;
+export type DeliveryValue = z.infer<typeof deliveryValue>;

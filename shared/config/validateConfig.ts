@@ -75,6 +75,38 @@ function crossFieldIssues(config: CustomerConfig, catalog: TargetCatalog): Confi
       issues.push({ field: `${at}.initialSince`, message: `"${flow.initialSince}" is not an ISO date` });
     }
   });
+  issues.push(...pushedSourceIssues(config));
+  return issues;
+}
+
+/**
+ * A pushed source must feed a flow, and name a record as the poll of the same flow does: the
+ * record state and the audit trail are keyed by that id, whichever way the record arrived.
+ */
+function pushedSourceIssues(config: CustomerConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const pushed = config.pushed ?? {};
+  config.flows.forEach((flow, index) => {
+    if (flow.push === undefined) return;
+    const source = pushed[flow.push];
+    if (!source) {
+      const known = Object.keys(pushed).join(', ') || '(none)';
+      issues.push({ field: `flows[${index}].push`, message: `"${flow.push}" is not a key of pushed (known: ${known})` });
+      return;
+    }
+    const entity = config.peoplesoft.entities[flow.source];
+    if (entity && entity.keyFields.join('|') !== source.records.keyFields.join('|')) {
+      issues.push({
+        field: `pushed.${flow.push}.records.keyFields`,
+        message: `must be [${entity.keyFields.join(', ')}], the key fields of peoplesoft.entities.${flow.source} that flow ${flow.name} polls, so both name a record alike`,
+      });
+    }
+  });
+  for (const name of Object.keys(pushed)) {
+    if (!config.flows.some((flow) => flow.push === name)) {
+      issues.push({ field: `pushed.${name}`, message: `no flow is fed by it; set "push: ${name}" on a flow` });
+    }
+  }
   return issues;
 }
 

@@ -1,0 +1,13 @@
+export { DeliveryRefusedError } from './DeliveryRefusedError';
+export type { RefusalStatus } from './DeliveryRefusedError';
+export { EventDedupe } from './EventDedupe';
+export type { EventClaim, EventDedupeOptions } from './EventDedupe';
+export { constantTimeEqual } from './constantTimeEqual';
+export { flowsFedBy } from './flowsFedBy';
+export { parseEventTime } from './parseEventTime';
+export { readPushedRecords } from './readPushedRecords';
+export type { PushedItem } from './readPushedRecords';
+export { receiveDelivery } from './receiveDelivery';
+export type { Delivery, FrontDoorAnswer, FrontDoorDependencies } from './receiveDelivery';
+export { VERIFICATION_SECRET_FIELDS, verifyDelivery } from './verifyDelivery';
+export type { DeliveryToVerify } from './verifyDelivery';
