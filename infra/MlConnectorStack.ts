@@ -5,7 +5,7 @@ import { CfnOutput, Fn, Stack, Stage, Tags, type StackProps } from 'aws-cdk-lib'
 import type { Construct } from 'constructs';
 import { resourceNames, type CustomerConfig } from '../shared/config';
 import type { TargetCatalog } from '../shared/connectors';
-import { FlowPipeline, Network, Observability, Secrets, State, Webhooks, type WebhookRoute } from './constructs';
+import { FlowPipeline, FrontDoor, Network, Observability, Secrets, State, Webhooks, type WebhookRoute } from './constructs';
 import { planDeployment, type DeploymentPlan } from './planDeployment';
 
 export interface MlConnectorStackProps extends Omit<StackProps, 'env' | 'stackName'> {
@@ -15,7 +15,7 @@ export interface MlConnectorStackProps extends Omit<StackProps, 'env' | 'stackNa
   readonly configSource?: string;
   /** The targets the config may use (the built-in catalog by default). */
   readonly targets?: TargetCatalog;
-  /** Webhook routes; the config has no webhook section yet, so none by default. */
+  /** Extra webhook routes, besides the front door's route per pushed source. */
   readonly webhookRoutes?: readonly WebhookRoute[];
 }
 
@@ -32,6 +32,7 @@ export function availabilityZones(region: string): string[] {
 const handlers = {
   poller: fileURLToPath(new URL('../functions/poller/handler.ts', import.meta.url)),
   writer: fileURLToPath(new URL('../functions/writer/handler.ts', import.meta.url)),
+  frontDoor: fileURLToPath(new URL('../functions/frontdoor/handler.ts', import.meta.url)),
 };
 
 function pascal(name: string): string {
@@ -51,6 +52,8 @@ export class MlConnectorStack extends Stack {
   public readonly secrets: Secrets;
   public readonly flows: readonly FlowPipeline[];
   public readonly webhooks: Webhooks;
+  /** The front door of the pushed sources; absent when the config has none. */
+  public readonly frontDoor?: FrontDoor;
   public readonly observability: Observability;
   /** The JSON written next to the cloud assembly and bundled into every function. */
   public readonly configFile: string;
@@ -99,7 +102,17 @@ export class MlConnectorStack extends Stack {
         }),
     );
 
-    this.webhooks = new Webhooks(this, 'Webhooks', { routes: props.webhookRoutes ?? [] });
+    if (Object.keys(config.pushed ?? {}).length > 0) {
+      this.frontDoor = new FrontDoor(this, 'FrontDoor', {
+        config,
+        flows: this.flows,
+        state: this.state,
+        secrets: this.secrets,
+        configFile: this.configFile,
+        entry: handlers.frontDoor,
+      });
+    }
+    this.webhooks = new Webhooks(this, 'Webhooks', { routes: [...(props.webhookRoutes ?? []), ...(this.frontDoor?.routes ?? [])] });
 
     this.observability = new Observability(this, 'Observability', {
       dashboardName: stackName(config),
@@ -108,6 +121,7 @@ export class MlConnectorStack extends Stack {
       flows: this.flows,
     });
     for (const pipeline of this.flows) this.observability.bindTo(pipeline.writer);
+    this.frontDoor?.alarmTo(this.observability.topic);
 
     this.addOutputs(names.secret(''));
   }
@@ -128,7 +142,7 @@ export class MlConnectorStack extends Stack {
       value: Fn.join(',', this.network.elasticIps.map((eip) => eip.ref)),
     });
     new CfnOutput(this, 'WebhookBaseUrl', {
-      description: 'Base URL of the webhook routes (POST <base>/<provider>)',
+      description: 'Base URL of the webhook routes (POST <base>/<pushed source>)',
       value: this.webhooks.baseUrl,
     });
     new CfnOutput(this, 'DashboardUrl', {

@@ -2,25 +2,23 @@ import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Function as LambdaFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
-/** One provider's webhook: `POST /webhooks/<provider>` handled by a function. */
+/**
+ * One pushed source's route: `POST /webhooks/<source>` handled by a function. Several routes may
+ * share one function (the front door): it tells them apart by the route key and enforces each
+ * source's body limit itself (HTTP APIs have a fixed 10 MB limit).
+ */
 export interface WebhookRoute {
-  /** Path segment, e.g. `zendesk`, `procore`, `zoho`, `peoplesoft`. */
-  readonly provider: string;
+  /** Path segment: the name of the pushed source in the config. */
+  readonly source: string;
   readonly handler: IFunction;
-  /**
-   * Largest body the handler accepts (HTTP APIs have a fixed 10 MB limit, so the handler
-   * enforces this one and answers 413). Passed to the handler as `WEBHOOK_MAX_BODY_BYTES`.
-   * @default 262144 (256 KiB: one SQS message)
-   */
-  readonly maxBodyBytes?: number;
 }
 
 export interface WebhooksProps {
-  /** Routes to expose; the config enables providers. Empty: the API exists with no routes. */
+  /** Routes to expose, one per pushed source. Empty: the API exists with no routes. */
   readonly routes: readonly WebhookRoute[];
   /** Steady-state requests per second across all routes. @default 50 */
   readonly rateLimit?: number;
@@ -31,13 +29,12 @@ export interface WebhooksProps {
 }
 
 export const WEBHOOK_PATH_PREFIX = '/webhooks';
-const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
-const PROVIDER = /^[a-z][a-z0-9-]{1,30}$/;
+const SOURCE = /^[a-z][a-z0-9-]{1,30}$/;
 
 /**
- * The HTTP API that receives webhooks: one `POST /webhooks/<provider>` route per enabled
- * provider, stage-wide throttling, JSON access logs. Authentication is the handler's job
- * (HMAC signatures, shared tokens), because every provider signs differently.
+ * The HTTP API that receives webhooks: one `POST /webhooks/<source>` route per pushed source,
+ * stage-wide throttling, JSON access logs. Authentication is the handler's job (HMAC
+ * signatures, shared tokens), because every sender signs differently.
  */
 export class Webhooks extends Construct {
   public readonly api: HttpApi;
@@ -50,12 +47,9 @@ export class Webhooks extends Construct {
     super(scope, id);
     const seen = new Set<string>();
     for (const route of props.routes) {
-      if (!PROVIDER.test(route.provider)) throw new Error(`webhook provider "${route.provider}" must be lower-case letters, digits and dashes`);
-      if (seen.has(route.provider)) throw new Error(`webhook provider "${route.provider}" is routed twice`);
-      seen.add(route.provider);
-      if (route.maxBodyBytes !== undefined && (route.maxBodyBytes < 1 || route.maxBodyBytes > 10 * 1024 * 1024)) {
-        throw new Error(`webhook ${route.provider}: maxBodyBytes must be 1..10485760 (the HTTP API limit)`);
-      }
+      if (!SOURCE.test(route.source)) throw new Error(`webhook source "${route.source}" must be lower-case letters, digits and dashes`);
+      if (seen.has(route.source)) throw new Error(`webhook source "${route.source}" is routed twice`);
+      seen.add(route.source);
     }
 
     this.api = new HttpApi(this, 'Api', {
@@ -91,17 +85,14 @@ export class Webhooks extends Construct {
 
     for (const route of props.routes) {
       const [created] = this.api.addRoutes({
-        path: `${WEBHOOK_PATH_PREFIX}/${route.provider}`,
+        path: `${WEBHOOK_PATH_PREFIX}/${route.source}`,
         methods: [HttpMethod.POST],
-        integration: new HttpLambdaIntegration(`${route.provider}Integration`, route.handler),
+        integration: new HttpLambdaIntegration(`${route.source}Integration`, route.handler),
       });
       Validations.of(created!).acknowledge({
         id: 'AwsSolutions-APIG4',
-        reason: `${route.provider} cannot present AWS credentials or a JWT; the handler authenticates every call (HMAC signature or shared secret token) before anything is queued`,
+        reason: `${route.source} cannot present AWS credentials or a JWT; the handler authenticates every call (HMAC signature, shared secret header, channel token or Basic credentials) before anything is queued`,
       });
-      if (route.handler instanceof LambdaFunction) {
-        route.handler.addEnvironment('WEBHOOK_MAX_BODY_BYTES', String(route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
-      }
     }
     Validations.of(this.stage).acknowledge({
       id: 'Serverless-APIGWXrayEnabled',

@@ -1,6 +1,8 @@
 export { ConnectorFunction, BUNDLED_CONFIG_FILE, FUNCTION_RUNTIME, METRIC_NAMESPACE, POWERTOOLS_SERVICE_NAME } from './ConnectorFunction';
 export type { ConnectorFunctionProps, ConnectorFunctionVpcPlacement } from './ConnectorFunction';
 export { FlowPipeline, scheduleExpression } from './FlowPipeline';
+export { FrontDoor } from './FrontDoor';
+export type { FrontDoorProps } from './FrontDoor';
 export type { FlowPipelineProps } from './FlowPipeline';
 export { Network } from './Network';
 export type { NatKind, NetworkProps } from './Network';

@@ -8,6 +8,6 @@ export { parseEventTime } from './parseEventTime';
 export { readPushedRecords } from './readPushedRecords';
 export type { PushedItem } from './readPushedRecords';
 export { receiveDelivery } from './receiveDelivery';
-export type { Delivery, FrontDoorAnswer, FrontDoorDependencies } from './receiveDelivery';
+export type { Delivery, FlowQueueLike, FrontDoorAnswer, FrontDoorDependencies } from './receiveDelivery';
 export { VERIFICATION_SECRET_FIELDS, verifyDelivery } from './verifyDelivery';
 export type { DeliveryToVerify } from './verifyDelivery';

@@ -13,6 +13,9 @@ import { parseEventTime } from './parseEventTime';
 import { readPushedRecords } from './readPushedRecords';
 import { verifyDelivery } from './verifyDelivery';
 
+/** What the front door needs of a flow's queue: it only sends (it never dead-letters). */
+export type FlowQueueLike = Pick<FlowQueue, 'send'>;
+
 /** A delivery as it reached the front door, transport aside. */
 export interface Delivery {
   /** The route's source name: `POST /webhooks/<source>`. */
@@ -33,8 +36,7 @@ export interface FrontDoorAnswer {
 export interface FrontDoorDependencies {
   readonly config: CustomerConfig;
   readonly secrets: SecretResolver;
-  /** The queue of a flow (only `send` is used: the front door never dead-letters). */
-  readonly queueOf: (flow: FlowConfig) => Pick<FlowQueue, 'send'>;
+  readonly queueOf: (flow: FlowConfig) => FlowQueueLike;
   readonly dedupe: Pick<EventDedupe, 'claim' | 'confirm' | 'release'>;
   readonly audit: Pick<StateStore, 'appendAudit'>;
   readonly now?: () => Date;

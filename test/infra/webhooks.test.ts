@@ -30,19 +30,19 @@ describe('Webhooks', () => {
     let built: ReturnType<typeof webhooks>;
     beforeAll(() => {
       built = webhooks((stack) => [
-        { provider: 'zendesk', handler: handler(stack, 'Zendesk') },
-        { provider: 'procore', handler: handler(stack, 'Procore'), maxBodyBytes: 64 * 1024 },
+        { source: 'tickets', handler: handler(stack, 'Tickets') },
+        { source: 'hr-events', handler: handler(stack, 'HrEvents') },
       ]);
     });
 
-    it('routes POST /webhooks/<provider> to each handler, and nothing else', () => {
+    it('routes POST /webhooks/<source> to each handler, and nothing else', () => {
       const routes = resourcesOfType(built.template, 'AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties!.RouteKey);
-      expect(routes.sort()).toEqual(['POST /webhooks/procore', 'POST /webhooks/zendesk']);
+      expect(routes.sort()).toEqual(['POST /webhooks/hr-events', 'POST /webhooks/tickets']);
       built.template.resourceCountIs('AWS::ApiGatewayV2::Integration', 2);
       built.template.hasResourceProperties('AWS::Lambda::Permission', {
         Action: 'lambda:InvokeFunction',
         Principal: 'apigateway.amazonaws.com',
-        SourceArn: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith(['/*/*/webhooks/zendesk'])]) }),
+        SourceArn: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith(['/*/*/webhooks/tickets'])]) }),
       });
     });
 
@@ -60,13 +60,6 @@ describe('Webhooks', () => {
       expect(() => JSON.parse(format)).not.toThrow();
     });
 
-    it('tells each handler the largest body it may accept (256 KiB unless the route says otherwise)', () => {
-      const sizes = resourcesOfType(built.template, 'AWS::Lambda::Function')
-        .map(([, fn]) => (fn.Properties!.Environment as { Variables: Record<string, string> }).Variables.WEBHOOK_MAX_BODY_BYTES)
-        .sort();
-      expect(sizes).toEqual([String(256 * 1024), String(64 * 1024)].sort());
-    });
-
     it('exposes the base URL and raises no cdk-nag finding of its own', () => {
       const apiId = built.stack.getLogicalId(built.construct.api.node.defaultChild as never);
       expect(built.stack.resolve(built.construct.baseUrl)).toEqual({
@@ -79,17 +72,17 @@ describe('Webhooks', () => {
     });
   });
 
-  it('exists with no routes when no provider is enabled', () => {
+  it('exists with no routes when no source pushes', () => {
     const { template } = webhooks(() => []);
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
     template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
     template.resourceCountIs('AWS::ApiGatewayV2::Route', 0);
   });
 
-  it('refuses a provider routed twice', () => {
+  it('refuses a source routed twice', () => {
     expect(() => webhooks((stack) => [
-      { provider: 'zoho', handler: handler(stack, 'A') },
-      { provider: 'zoho', handler: handler(stack, 'B') },
+      { source: 'crm-events', handler: handler(stack, 'A') },
+      { source: 'crm-events', handler: handler(stack, 'B') },
     ])).toThrow(/routed twice/);
   });
 });

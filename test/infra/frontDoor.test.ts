@@ -1,0 +1,121 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CustomerConfig } from '../../shared/config';
+import { ConfigError } from '../../shared/errors';
+import { exampleConfigWith, logicalId, resourcesOfType, synthesize, type Synthesized } from './support/synthesize';
+
+/** The example customer with a signed JSON webhook feeding its employees flow (reconciled by the poll). */
+function withPushedSource(config: Parameters<Parameters<typeof exampleConfigWith>[0]>[0]): void {
+  config.pushed = {
+    'hr-events': {
+      verify: { kind: 'hmac-sha256', secret: 'hr-events-webhook', signatureHeader: 'X-Signature', timestampHeader: 'X-Signature-Timestamp' },
+      eventId: { header: 'X-Event-Id' },
+      records: { path: 'records', keyFields: ['EMPLID'] },
+    },
+  };
+  config.flows[0]!.push = 'hr-events';
+}
+
+let config: CustomerConfig;
+let synth: Synthesized;
+
+beforeAll(async () => {
+  config = await exampleConfigWith(withPushedSource);
+  synth = synthesize(config);
+});
+afterAll(() => synth.cleanup());
+
+describe('the front door of a customer with a pushed source', () => {
+  it('routes POST /webhooks/<source> to one front-door function outside the VPC', () => {
+    const routes = resourcesOfType(synth.template, 'AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties!.RouteKey);
+    expect(routes).toEqual(['POST /webhooks/hr-events']);
+    const frontDoor = logicalId(synth.stack, synth.stack.frontDoor!.handler.function);
+    synth.template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'ml-connector-acme-frontdoor',
+      VpcConfig: Match.absent(),
+    });
+    synth.template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      IntegrationUri: { 'Fn::GetAtt': [frontDoor, 'Arn'] },
+    });
+  });
+
+  it('may send only to the queue of the flow the source feeds, read its table and its own secret', () => {
+    const frontDoor = synth.stack.frontDoor!;
+    const policies = resourcesOfType(synth.template, 'AWS::IAM::Policy').filter(([, policy]) =>
+      JSON.stringify((policy.Properties!.Roles as unknown[])[0]).includes(logicalId(synth.stack, frontDoor.handler.role)),
+    );
+    const statements = policies.flatMap(([, policy]) => (policy.Properties!.PolicyDocument as { Statement: Array<{ Action: unknown; Resource: unknown }> }).Statement);
+    const byAction = (action: string): unknown[] =>
+      statements.filter((statement) => [statement.Action].flat().includes(action)).map((statement) => statement.Resource);
+
+    const employees = synth.stack.flows.find((pipeline) => pipeline.deployment.flow.name === 'employees-to-marketo')!;
+    const companies = synth.stack.flows.find((pipeline) => pipeline.deployment.flow.name === 'companies-to-marketo')!;
+    const sendTo = JSON.stringify(byAction('sqs:SendMessage'));
+    expect(sendTo).toContain(logicalId(synth.stack, employees.queue));
+    expect(sendTo).not.toContain(logicalId(synth.stack, companies.queue));
+    expect(sendTo).not.toContain(logicalId(synth.stack, employees.deadLetterQueue));
+    expect(JSON.stringify(byAction('dynamodb:PutItem'))).toContain(logicalId(synth.stack, synth.stack.state.table));
+
+    const secrets = JSON.stringify(byAction('secretsmanager:GetSecretValue'));
+    expect(secrets).toContain(logicalId(synth.stack, frontDoor.ownSecrets.get('hr-events-webhook') as never));
+    // Not the PeopleSoft or target credentials: the front door never calls either.
+    for (const name of ['peoplesoft', 'marketo']) expect(secrets).not.toContain(logicalId(synth.stack, synth.stack.secrets.secret(name)));
+    synth.template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'ml-connector/acme/hr-events-webhook',
+      KmsKeyId: { 'Fn::GetAtt': [logicalId(synth.stack, synth.stack.state.key), 'Arn'] },
+    });
+  });
+
+  it("tells the function the fed flow's queue and the table", () => {
+    const fn = resourcesOfType(synth.template, 'AWS::Lambda::Function').find(
+      ([, resource]) => resource.Properties!.FunctionName === 'ml-connector-acme-frontdoor',
+    )![1];
+    const variables = (fn.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(JSON.stringify(variables.FLOW_QUEUES)).toContain('employees-to-marketo');
+    expect(JSON.stringify(variables.FLOW_QUEUES)).not.toContain('companies-to-marketo');
+    expect(variables.TABLE_NAME).toBeDefined();
+    expect(variables.SECRET_PREFIX).toBe('ml-connector/acme/');
+  });
+
+  it('alarms on the alert topic when deliveries cannot be queued', () => {
+    synth.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'DeliveriesFailed',
+      Dimensions: Match.arrayWith([{ Name: 'source', Value: 'hr-events' }]),
+      AlarmActions: [{ Ref: logicalId(synth.stack, synth.stack.observability.topic) }],
+    });
+  });
+});
+
+describe('a customer without pushed sources', () => {
+  it('gets no front door and no routes', async () => {
+    const plain = synthesize(await exampleConfigWith(() => undefined));
+    try {
+      expect(plain.stack.frontDoor).toBeUndefined();
+      plain.template.resourceCountIs('AWS::ApiGatewayV2::Route', 0);
+    } finally {
+      plain.cleanup();
+    }
+  });
+});
+
+describe('pushed sources in the config', () => {
+  it('names the field when a flow pushes from an unknown source', async () => {
+    const error = await exampleConfigWith((input) => {
+      withPushedSource(input);
+      input.flows[1]!.push = 'hr-event';
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues).toContainEqual({ field: 'flows[1].push', message: '"hr-event" is not a key of pushed (known: hr-events)' });
+  });
+
+  it('refuses key fields that differ from those of the polled entity, and a source that feeds no flow', async () => {
+    const error = await exampleConfigWith((input) => {
+      withPushedSource(input);
+      input.pushed!['hr-events']!.records.keyFields = ['id'];
+      input.pushed!.orphan = { verify: { kind: 'header', secret: 'orphan', header: 'X-Token' }, records: { keyFields: ['id'] } };
+    }).catch((caught: unknown) => caught);
+    expect((error as ConfigError).issues.map((issue) => issue.field)).toEqual(['pushed.hr-events.records.keyFields', 'pushed.orphan']);
+    expect((error as ConfigError).message).toContain('must be [EMPLID], the key fields of peoplesoft.entities.employees');
+  });
+});
