@@ -14,6 +14,7 @@ import { checkMappings } from './commands/checkMappings';
 import { startDeployedRun } from './commands/startDeployedRun';
 import { ExitCode } from './ExitCode';
 import { peoplesoftSetupReport } from './commands/peoplesoftSetup';
+import { registerServeCommand } from './commands/serve';
 import { setSecret, systemSecrets, type SecretSystem } from './commands/secretsSet';
 import { formatAudit, formatPlan, formatRun, formatSummary, progressPrinter } from './format';
 import { readSecretValue } from './readSecretValue';
@@ -278,6 +279,7 @@ export function buildProgram(io: Io = defaultIo): Command {
       io.out(peoplesoftSetupReport(await loadConfig(options.config)));
     });
 
+  registerServeCommand(program, io);
   return program;
 }
 
