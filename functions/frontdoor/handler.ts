@@ -17,7 +17,8 @@ import { readFrontDoorEnvironment } from './environment';
 const env = readFrontDoorEnvironment();
 const config = readBundledConfig(env.ML_CONFIG_FILE);
 const dynamo = new DynamoDBClient({});
-const sqs = new SQSClient({});
+// Requests go to the region's endpoint (or AWS_ENDPOINT_URL_SQS), not to the host in a queue URL.
+const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
 const queues = new Map<string, FlowQueueLike>(
   Object.entries(env.FLOW_QUEUES).map(([flow, urls]) => [flow, new FlowQueue({ client: sqs, ...urls })]),
 );
