@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resourceNames } from '../../shared/config';
 import { startFrontDoorServer, type FrontDoorServer } from '../../shared/cli/commands/serve';
 import { LocalSession } from '../../shared/local';
-import type { MarketoSimulator } from '../../simulators/marketo';
+import { startMarketoSimulator, type MarketoSimulator } from '../../simulators/marketo';
 import { employee } from '../support/factories';
 import { PUSHED_SECRET_ENV, PUSHED_SOURCE, pushedDemoConfig, signedDelivery, type SignedDelivery } from '../support/pushedDeliveries';
 
@@ -14,14 +14,15 @@ let queueName: string;
 
 beforeAll(async () => {
   const config = pushedDemoConfig(4096);
-  session = await LocalSession.open({ config, stateDir: null, env: PUSHED_SECRET_ENV });
-  marketo = session.simulators.marketo!;
+  marketo = await startMarketoSimulator({});
+  session = await LocalSession.open({ config, stateDir: null, env: PUSHED_SECRET_ENV, simulators: { targets: { marketo } } });
   queueName = resourceNames(config).flow(session.flow(FLOW)).queue;
   server = await startFrontDoorServer({ session, port: 0 });
 });
 afterAll(async () => {
   await server?.close();
   await session?.close();
+  await marketo?.stop();
 });
 
 async function post(delivery: SignedDelivery, headers: Record<string, string> = delivery.headers): Promise<{ status: number; body: Record<string, unknown> }> {
