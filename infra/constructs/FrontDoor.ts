@@ -2,12 +2,10 @@ import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { CustomerConfig } from '../../shared/config/schema';
 import { flowsFedBy } from '../../shared/frontdoor/flowsFedBy';
-import { VERIFICATION_SECRET_FIELDS } from '../../shared/frontdoor/verifyDelivery';
 import { ConnectorFunction, METRIC_NAMESPACE, POWERTOOLS_SERVICE_NAME } from './ConnectorFunction';
 import type { FlowPipeline } from './FlowPipeline';
 import type { Secrets } from './Secrets';
@@ -20,7 +18,7 @@ export interface FrontDoorProps {
   /** The flow pipelines; the front door may send to the queues of those a pushed source feeds. */
   readonly flows: readonly FlowPipeline[];
   readonly state: State;
-  /** The stack's secrets: a pushed source that names one of them shares it; others get their own. */
+  /** The stack's secrets, which include those of the pushed sources. */
   readonly secrets: Secrets;
   readonly configFile: string;
   /** Absolute path of the front-door handler. */
@@ -34,14 +32,13 @@ export interface FrontDoorProps {
 /**
  * The front door of pushed sources: one Lambda outside the VPC (it calls only AWS services)
  * that verifies, dedupes and queues deliveries, with exactly what it needs: the state table,
- * `sqs:SendMessage` on the queues of the flows the sources feed, and the sources' secrets.
+ * `sqs:SendMessage` on the queues of the flows the sources feed, and the sources' secrets (never
+ * the PeopleSoft or target credentials: it calls neither).
  * It exposes one `POST /webhooks/<source>` route per pushed source for `Webhooks`.
  */
 export class FrontDoor extends Construct {
   public readonly handler: ConnectorFunction;
   public readonly routes: readonly WebhookRoute[];
-  /** Secrets created for pushed sources (by config secret name); shared ones stay in `Secrets`. */
-  public readonly ownSecrets: ReadonlyMap<string, ISecret>;
 
   public constructor(scope: Construct, id: string, props: FrontDoorProps) {
     super(scope, id);
@@ -83,38 +80,9 @@ export class FrontDoor extends Construct {
       this.handler.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: fed.map((pipeline) => pipeline.queue.queueArn) }));
     }
 
-    const shared = new Set<string>();
-    const own = new Map<string, Secret>();
-    for (const [name, source] of sources) {
-      const secretName = source.verify.secret;
-      if (props.secrets.secrets.has(secretName)) {
-        shared.add(secretName);
-        continue;
-      }
-      if (own.has(secretName)) continue;
-      const fields = VERIFICATION_SECRET_FIELDS[source.verify.kind];
-      const secret = new Secret(this, `Secret-${secretName.replace(/[^A-Za-z0-9]/g, '-')}`, {
-        secretName: `${props.secrets.prefix}${secretName}`,
-        description: `ml-connector pushed source ${name} (${source.verify.kind}): JSON with ${fields.join(', ')}`,
-        encryptionKey: props.state.key,
-        // A placeholder with none of the fields: deliveries are answered 500 until the real value is stored.
-        generateSecretString: {
-          secretStringTemplate: JSON.stringify({ unset: `store JSON with ${fields.join(', ')}` }),
-          generateStringKey: 'placeholder',
-          passwordLength: 16,
-        },
-      });
-      Validations.of(secret).acknowledge({
-        id: 'AwsSolutions-SMG4',
-        reason: `The ${name} webhook secret is configured on the sending system as well; rotating it means changing it there at the same moment, which the customer does by hand`,
-      });
-      own.set(secretName, secret);
-      this.handler.role.addToPrincipalPolicy(
-        new PolicyStatement({ actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], resources: [secret.secretArn] }),
-      );
-    }
-    props.secrets.bindTo(this.handler, [...shared]);
-    this.ownSecrets = own;
+    // The stack creates the sources' secrets with the others (systemSecrets lists them), so
+    // `ml-connector secrets set --system <source>` stores them; the front door reads only these.
+    props.secrets.bindTo(this.handler, [...new Set(sources.map(([, source]) => source.verify.secret))]);
 
     this.routes = sources.map(([name]) => ({ source: name, handler: this.handler.function }));
   }

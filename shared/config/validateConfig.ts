@@ -103,6 +103,10 @@ function pushedSourceIssues(config: CustomerConfig): ConfigIssue[] {
     }
   });
   for (const name of Object.keys(pushed)) {
+    // Secrets are stored per system name (`secrets set --system <name>`): one name, one system.
+    if (name === 'peoplesoft' || name in config.targets) {
+      issues.push({ field: `pushed.${name}`, message: `"${name}" already names ${name === 'peoplesoft' ? 'the source system' : 'a target'}; choose another name` });
+    }
     if (!config.flows.some((flow) => flow.push === name)) {
       issues.push({ field: `pushed.${name}`, message: `no flow is fed by it; set "push: ${name}" on a flow` });
     }

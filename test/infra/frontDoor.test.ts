@@ -58,13 +58,19 @@ describe('the front door of a customer with a pushed source', () => {
     expect(JSON.stringify(byAction('dynamodb:PutItem'))).toContain(logicalId(synth.stack, synth.stack.state.table));
 
     const secrets = JSON.stringify(byAction('secretsmanager:GetSecretValue'));
-    expect(secrets).toContain(logicalId(synth.stack, frontDoor.ownSecrets.get('hr-events-webhook') as never));
+    expect(secrets).toContain(logicalId(synth.stack, synth.stack.secrets.secret('hr-events-webhook')));
     // Not the PeopleSoft or target credentials: the front door never calls either.
     for (const name of ['peoplesoft', 'marketo']) expect(secrets).not.toContain(logicalId(synth.stack, synth.stack.secrets.secret(name)));
     synth.template.hasResourceProperties('AWS::SecretsManager::Secret', {
       Name: 'ml-connector/acme/hr-events-webhook',
       KmsKeyId: { 'Fn::GetAtt': [logicalId(synth.stack, synth.stack.state.key), 'Arn'] },
     });
+  });
+
+  it('lists the source secret with the others, to be stored with "secrets set --system hr-events"', () => {
+    const outputs = synth.template.toJSON().Outputs as Record<string, { Value: unknown; Description: string }>;
+    expect(String(outputs.SecretNames!.Value)).toContain('hr-events=ml-connector/acme/hr-events-webhook');
+    expect(outputs.HrEventsSecretName!.Description).toBe('hr-events credentials: JSON with signingSecret');
   });
 
   it("tells the function the fed flow's queue and the table", () => {
@@ -109,13 +115,21 @@ describe('pushed sources in the config', () => {
     expect((error as ConfigError).issues).toContainEqual({ field: 'flows[1].push', message: '"hr-event" is not a key of pushed (known: hr-events)' });
   });
 
-  it('refuses key fields that differ from those of the polled entity, and a source that feeds no flow', async () => {
+  it("refuses key fields unlike the polled entity's, a source that feeds no flow, and a name taken by a target", async () => {
     const error = await exampleConfigWith((input) => {
       withPushedSource(input);
       input.pushed!['hr-events']!.records.keyFields = ['id'];
       input.pushed!.orphan = { verify: { kind: 'header', secret: 'orphan', header: 'X-Token' }, records: { keyFields: ['id'] } };
+      input.pushed!.marketo = { verify: { kind: 'basic', secret: 'x' }, records: { keyFields: ['id'] } };
+      input.flows[1]!.push = 'marketo';
     }).catch((caught: unknown) => caught);
-    expect((error as ConfigError).issues.map((issue) => issue.field)).toEqual(['pushed.hr-events.records.keyFields', 'pushed.orphan']);
+    expect((error as ConfigError).issues.map((issue) => issue.field)).toEqual([
+      'pushed.hr-events.records.keyFields',
+      'pushed.marketo.records.keyFields',
+      'pushed.orphan',
+      'pushed.marketo',
+    ]);
+    expect((error as ConfigError).message).toContain('pushed.marketo: "marketo" already names a target; choose another name');
     expect((error as ConfigError).message).toContain('must be [EMPLID], the key fields of peoplesoft.entities.employees');
   });
 });

@@ -2,8 +2,9 @@ import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { resourceNames, type CustomerConfig } from '../../config';
 import { targetCatalog, type TargetCatalog } from '../../connectors';
 import { ErrorKind, MlConnectorError } from '../../errors';
+import { VERIFICATION_SECRET_FIELDS } from '../../frontdoor/verifyDelivery';
 
-/** A system whose credentials live in one Secrets Manager secret: `peoplesoft` or a target's name. */
+/** A system whose credentials live in one Secrets Manager secret: `peoplesoft`, a target's or a pushed source's name. */
 export type SecretSystem = string;
 
 /** One external system's secret: the config's secret name and the JSON fields its value must have. */
@@ -34,6 +35,10 @@ export function systemSecrets(config: CustomerConfig, catalog: TargetCatalog = t
     const definition = catalog[target];
     if (!settings || !definition) continue;
     secrets.push({ system: target, name: settings.secret, fields: definition.secretFields, configField: `targets.${target}.secret` });
+  }
+  for (const [source, declaration] of Object.entries(config.pushed ?? {})) {
+    const { secret, kind } = declaration.verify;
+    secrets.push({ system: source, name: secret, fields: VERIFICATION_SECRET_FIELDS[kind], configField: `pushed.${source}.verify.secret` });
   }
   return secrets;
 }
