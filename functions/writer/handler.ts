@@ -44,9 +44,12 @@ async function write(event: SQSEvent | PingEvent, lambdaContext: Context): Promi
       remainingTimeMs: () => lambdaContext.getRemainingTimeInMillis(),
     },
   );
-  // Refused credentials: the next invocation builds a new connector, reading the secret again,
-  // so a fixed secret is picked up by the next probe without a cold start.
-  if (result.credentialsRefused) connector = undefined;
+  // Refused credentials: the next invocation reads the secret again and builds a new connector,
+  // so a fixed secret is picked up by the next probe without waiting for a cold start.
+  if (result.refusedSecret) {
+    context.secrets.forget?.(result.refusedSecret);
+    connector = undefined;
+  }
   emitCounters(flow.name, result.counters);
   logger.info('batch written', {
     records: event.Records.length,

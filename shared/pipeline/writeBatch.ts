@@ -51,10 +51,11 @@ export interface WriteBatchResult {
   readonly heldMessageIds: string[];
   readonly counters: Partial<RunCounters>;
   /**
-   * The target refused our credentials (in this batch or an earlier one). A runtime that keeps a
-   * connector between batches should build a new one, reading the secret again, before the next.
+   * Name of the secret whose credentials the target refused (in this batch or an earlier one
+   * whose park goes on). A runtime that keeps a connector or the secret's value between batches
+   * should drop them, so the next batch reads the secret again and picks up a fix.
    */
-  readonly credentialsRefused: boolean;
+  readonly refusedSecret?: string;
 }
 
 /** Seconds SQS can delay a message at most (for a fresh copy of a message it would not hold). */
@@ -170,6 +171,7 @@ async function writeMetered(
   }
   if (quotaPark) periods.quota = quotaPeriod(target.name, quotaPark.resetsAt);
   let refused: { secretName?: string; reason: string } | undefined;
+  let refusedSecret = periods.credentials ? credentialsPark?.secretName : undefined;
 
   const parkedAtStart: ParkKind | undefined = periods.quota ? 'quota' : periods.credentials ? 'credentials' : undefined;
   if (parkedAtStart) {
@@ -304,6 +306,7 @@ async function writeMetered(
     }
     if (refused) {
       const secretName = refused.secretName ?? `(the ${target.name} secret)`;
+      refusedSecret = secretName;
       const { park, started } = await store.parkForCredentials(target.name, secretName, nextProbeAt());
       periods.credentials = credentialsPeriod(target.name, park.secretName, park.since, park.probeAt);
       if (started) {
@@ -417,7 +420,7 @@ async function writeMetered(
     failedMessageIds,
     heldMessageIds,
     counters: total,
-    credentialsRefused: refused !== undefined || periods.credentials !== undefined,
+    ...(refusedSecret ? { refusedSecret } : {}),
   };
 }
 

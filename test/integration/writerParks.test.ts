@@ -88,7 +88,7 @@ describe('writer: refused credentials', () => {
     let result = await h.write(messages, undefined, { connector: wrong, now });
     await h.acknowledge(messages, result);
     expect(result.heldMessageIds).toHaveLength(4);
-    expect(result.credentialsRefused).toBe(true);
+    expect(result.refusedSecret).toBe(secretName);
     expect(await deadLetters(h)).toBe(0);
     expect(await onQueue(h)).toEqual(ids);
     expect(h.alerts.raised).toHaveLength(1);
@@ -122,7 +122,7 @@ describe('writer: refused credentials', () => {
     result = await h.write(messages, undefined, { now });
     await h.acknowledge(messages, result);
     expect(result.failedMessageIds).toEqual([]);
-    expect(result.credentialsRefused).toBe(false);
+    expect(result.refusedSecret).toBeUndefined();
     expect(h.marketo.leads()).toHaveLength(4);
     expect(await onQueue(h)).toEqual([]);
     expect(await deadLetters(h)).toBe(0);
