@@ -30,6 +30,7 @@ async function write(event: SQSEvent | PingEvent, lambdaContext: Context): Promi
       messageId: record.messageId,
       body: record.body,
       receiveCount: Number(record.attributes.ApproximateReceiveCount ?? 1),
+      receiptHandle: record.receiptHandle,
     })),
     {
       flow,
@@ -43,8 +44,19 @@ async function write(event: SQSEvent | PingEvent, lambdaContext: Context): Promi
       remainingTimeMs: () => lambdaContext.getRemainingTimeInMillis(),
     },
   );
+  // Refused credentials: the next invocation reads the secret again and builds a new connector,
+  // so a fixed secret is picked up by the next probe without waiting for a cold start.
+  if (result.refusedSecret) {
+    context.secrets.forget?.(result.refusedSecret);
+    connector = undefined;
+  }
   emitCounters(flow.name, result.counters);
-  logger.info('batch written', { records: event.Records.length, failed: result.failedMessageIds.length, ...result.counters });
+  logger.info('batch written', {
+    records: event.Records.length,
+    failed: result.failedMessageIds.length,
+    held: result.heldMessageIds.length,
+    ...result.counters,
+  });
   return { batchItemFailures: result.failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })) };
 }
 

@@ -15,6 +15,8 @@ const SEND_BATCH_MAX = 10;
 /** SQS caps one SendMessageBatch at 1 MiB in total; keep a margin for attributes. */
 const SEND_BATCH_BYTES = 900 * 1024;
 const MAX_SEND_ROUNDS = 6;
+/** SQS refuses a visibility timeout above 12 hours. */
+const MAX_VISIBILITY_SECONDS = 43_200;
 
 /** A record envelope to queue, or (for the dead-letter queue) a body that was not one, kept as received. */
 export type OutgoingMessage = ({ readonly envelope: RecordEnvelope } | { readonly body: string }) & {
@@ -127,6 +129,35 @@ export class FlowQueue {
         ),
       );
     }
+  }
+
+  /**
+   * Keeps received flow-queue messages out of sight for `seconds` each (ChangeMessageVisibility),
+   * e.g. while their target is parked. Returns the receipt handles SQS would not change (gone,
+   * expired or invalid), for the caller to handle another way.
+   */
+  public async hold(entries: ReadonlyArray<{ readonly receiptHandle: string; readonly seconds: number }>): Promise<string[]> {
+    const refused: string[] = [];
+    for (let i = 0; i < entries.length; i += SEND_BATCH_MAX) {
+      const chunk = entries.slice(i, i + SEND_BATCH_MAX);
+      const result = await this.call('ChangeMessageVisibilityBatch', () =>
+        this.options.client.send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: this.options.queueUrl,
+            Entries: chunk.map((entry, index) => ({
+              Id: String(index),
+              ReceiptHandle: entry.receiptHandle,
+              VisibilityTimeout: Math.max(0, Math.min(MAX_VISIBILITY_SECONDS, Math.round(entry.seconds))),
+            })),
+          }),
+        ),
+      );
+      for (const failure of result.Failed ?? []) {
+        const entry = chunk[Number(failure.Id)];
+        if (entry) refused.push(entry.receiptHandle);
+      }
+    }
+    return refused;
   }
 
   private async deleteFrom(queueUrl: string, receiptHandles: readonly string[]): Promise<void> {

@@ -14,11 +14,13 @@ export function formatSummary(summary: SyncSummary): string {
     `  enqueued          ${n(summary.enqueued)}`,
     `  target writes     ${written}  (created ${n(summary.created)} / updated ${n(summary.updated)} / deleted ${n(summary.deleted)}${summary.notFound ? ` / already absent ${summary.notFound}` : ''})`,
     `  skipped-unchanged ${n(summary.skippedUnchanged)}`,
+    ...(summary.superseded ? [`  superseded        ${summary.superseded}  (older than the version already written; not written)`] : []),
+    ...(summary.inactiveNeverSynced ? [`  inactive, never synced ${summary.inactiveNeverSynced}  (deactivations of records never written; no call)`] : []),
     `  rejected          ${n(summary.rejected)}`,
     ...summary.rejectedReasons.slice(0, 10).map((r) => `    - ${r.sourceId}: ${r.reason}`),
     `  dead-lettered     ${n(summary.deadLettered)}${summary.deadLetterDepth ? `  (dead-letter queue holds ${summary.deadLetterDepth}; fix and run "ml-connector replay")` : ''}`,
     ...summary.deadLetterReasons.slice(0, 10).map((r) => `    - ${r.sourceId}: ${r.reason}`),
-    ...(summary.parked ? [`  parked            ${summary.parked}  (target quota exhausted; resumes after the reset)`] : []),
+    ...(summary.parked ? [`  parked            ${summary.parked}  (target quota exhausted or credentials refused; waiting on the queue, resumes on its own)`] : []),
     `  target API calls  ${n(summary.apiCalls)}${summary.throttled ? `  (throttled ${summary.throttled})` : ''}`,
     `  elapsed           ${(summary.elapsedMs / 1000).toFixed(1)} s`,
   ];
@@ -28,7 +30,11 @@ export function formatSummary(summary: SyncSummary): string {
 export function formatPlan(plan: FlowPlan): string {
   const lines = [`flow ${plan.flow} (dry run: nothing written)`, `  window ${plan.windowFrom} → ${plan.windowTo}`, `  read ${plan.read}`];
   for (const [object, p] of Object.entries(plan.objects)) {
-    lines.push(`  ${object}: ${p.creates} creates, ${p.updates} updates, ${p.deletes} deletes, ${p.unchanged} unchanged`);
+    const extra = [
+      p.inactiveNeverSynced ? `, ${p.inactiveNeverSynced} inactive, never synced (no call)` : '',
+      p.superseded ? `, ${p.superseded} superseded` : '',
+    ].join('');
+    lines.push(`  ${object}: ${p.creates} creates, ${p.updates} updates, ${p.deletes} deletes, ${p.unchanged} unchanged${extra}`);
     for (const example of p.examples) lines.push(`    e.g. ${example.change} ${example.key}: ${JSON.stringify(example.payload)}`);
   }
   if (plan.rejected.length > 0) {
@@ -46,7 +52,7 @@ export function formatAudit(key: string, rows: readonly AuditRow[]): string {
       [
         `  ${row.at}`,
         row.flow.padEnd(24),
-        row.event.padEnd(17),
+        row.event.padEnd(21),
         row.object ?? '',
         row.outcome ?? '',
         row.targetId ? `id=${row.targetId}` : '',

@@ -31,7 +31,12 @@ export const recordEnvelopeSchema = z.strictObject({
   operation: z.enum(['upsert', 'deactivate']),
   lifecycle: z.enum(['hire', 'rehire', 'transfer', 'termination', 'change']).optional(),
   record: z.record(z.string(), z.unknown()),
-  /** Source last-update timestamp of the record (ISO-8601, UTC). */
+  /**
+   * The record's source version (ISO-8601, UTC): its last-update stamp for a polled source, the
+   * event time for a pushed one. The writer never writes a version older than the one the
+   * target already holds. Envelopes without it (none are produced any more) are written as
+   * before, unordered.
+   */
   sourceUpdatedAt: z.string().optional(),
   /** When the poller read it (ISO-8601). */
   observedAt: z.string(),

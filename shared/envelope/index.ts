@@ -6,4 +6,5 @@ export {
   makeEnvelope,
   recordEnvelopeSchema,
 } from './envelope';
+export { compareSourceVersions } from './compareSourceVersions';
 export type { NewEnvelope, RecordEnvelope } from './envelope';

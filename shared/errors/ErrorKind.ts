@@ -13,7 +13,12 @@ export const ErrorKind = {
   Permanent: 'permanent',
   /** Credentials expired or were revoked: refresh them once, then retry. */
   AuthExpired: 'auth-expired',
-  /** Configuration or credentials are wrong: a human must fix something; retrying will not help. */
+  /**
+   * The system refused our credentials (wrong client id or secret): a human must fix the named
+   * secret. The work waits (nothing is dead-lettered for it) and is tried again after a while.
+   */
+  CredentialsRefused: 'credentials-refused',
+  /** Configuration is wrong: a human must fix something; retrying will not help. */
   Misconfigured: 'misconfigured',
 } as const;
 export type ErrorKind = (typeof ErrorKind)[keyof typeof ErrorKind];

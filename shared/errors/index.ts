@@ -5,5 +5,7 @@ export { ConfigError } from './ConfigError';
 export type { ConfigIssue } from './ConfigError';
 export { ExternalSystemError } from './ExternalSystemError';
 export type { ExternalSystemErrorDetails } from './ExternalSystemError';
+export { CredentialsRefusedError } from './CredentialsRefusedError';
+export type { CredentialsRefusedErrorDetails } from './CredentialsRefusedError';
 export { UnsafeHostError } from './UnsafeHostError';
 export { classifyHttpStatus, parseRetryAfter } from './classifyHttpStatus';

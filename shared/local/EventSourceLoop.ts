@@ -25,16 +25,29 @@ export interface EventSourceLoopOptions {
   readonly retryDelaySeconds: number;
   /** Concurrent handler invocations (the event source mapping's maximum concurrency). */
   readonly concurrency: number;
-  /** The handler: returns the ids of messages that failed (ReportBatchItemFailures). */
-  readonly handler: (messages: WriterMessage[]) => Promise<string[]>;
+  /**
+   * The handler: returns the ids of messages that failed (ReportBatchItemFailures), or those
+   * plus the ids of failed messages whose visibility it set itself (held while a target is
+   * parked), which keep that visibility as they would on AWS.
+   */
+  readonly handler: (messages: WriterMessage[]) => Promise<string[] | EventSourceHandlerResult>;
   readonly onError?: (error: unknown) => void;
+}
+
+/** What a handler may return instead of the failed ids alone. */
+export interface EventSourceHandlerResult {
+  readonly failedMessageIds: readonly string[];
+  /** Failed messages whose visibility the handler changed: not made visible again early. */
+  readonly heldMessageIds?: readonly string[];
 }
 
 /**
  * Feeds SQS batches to a writer the way Lambda's event source mapping does: batch size and
  * batching window, partial batch failures (successes deleted, failures left for redelivery),
  * a handler that throws fails the whole batch, and SQS's own redrive moves a message to the
- * dead-letter queue after maxReceiveCount receives.
+ * dead-letter queue after maxReceiveCount receives. A failed message comes back after
+ * `retryDelaySeconds`, except one the handler held (set its visibility itself): like Lambda,
+ * the loop leaves that visibility alone.
  */
 export class EventSourceLoop {
   private running = false;
@@ -43,6 +56,8 @@ export class EventSourceLoop {
   private producing = true;
   /** Batches are gathered one at a time, as Lambda's pollers fill a batch before invoking. */
   private gathering: Promise<unknown> = Promise.resolve();
+  /** Messages a handler holds out of sight (message id → until, epoch ms). */
+  private readonly held = new Map<string, number>();
 
   public constructor(private readonly options: EventSourceLoopOptions) {}
 
@@ -67,14 +82,23 @@ export class EventSourceLoop {
 
   /**
    * Waits until the queue holds nothing visible or in flight and no invocation is running.
-   * Delayed messages (parked until a quota resets) do not count.
+   * Messages waiting for a parked target do not count: held ones (in flight until the park
+   * ends) and delayed fresh copies.
    */
   public async drain(pollMs = 100): Promise<void> {
     for (let quietChecks = 0; quietChecks < 2; ) {
       await new Promise((resolve) => setTimeout(resolve, pollMs));
       const depth = await this.depth();
-      quietChecks = depth.visible === 0 && depth.inFlight === 0 && this.busy === 0 ? quietChecks + 1 : 0;
+      const working = depth.inFlight - this.heldCount();
+      quietChecks = depth.visible === 0 && working <= 0 && this.busy === 0 ? quietChecks + 1 : 0;
     }
+  }
+
+  /** Messages held by a handler whose hold has not ended yet. */
+  public heldCount(): number {
+    const now = Date.now();
+    for (const [messageId, until] of this.held) if (until <= now) this.held.delete(messageId);
+    return this.held.size;
   }
 
   public async depth(): Promise<{ visible: number; inFlight: number; delayed: number }> {
@@ -150,16 +174,23 @@ export class EventSourceLoop {
       messageId: message.MessageId!,
       body: message.Body ?? '',
       receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 1),
+      receiptHandle: message.ReceiptHandle!,
     }));
+    for (const message of messages) this.held.delete(message.messageId);
     let failed: Set<string>;
+    let held = new Set<string>();
     try {
-      failed = new Set(await this.options.handler(messages));
+      const result = await this.options.handler(messages);
+      failed = new Set(Array.isArray(result) ? result : result.failedMessageIds);
+      if (!Array.isArray(result)) held = new Set(result.heldMessageIds ?? []);
     } catch (error) {
       this.options.onError?.(error);
       failed = new Set(messages.map((message) => message.messageId));
     }
+    // The loop cannot read a message's visibility back; a hold lasts at most SQS's 12 hours.
+    for (const messageId of held) if (failed.has(messageId)) this.held.set(messageId, Date.now() + 43_200_000);
     const succeeded = batch.filter((message) => !failed.has(message.MessageId!));
-    const retry = batch.filter((message) => failed.has(message.MessageId!));
+    const retry = batch.filter((message) => failed.has(message.MessageId!) && !held.has(message.MessageId!));
     for (let i = 0; i < succeeded.length; i += 10) {
       await this.options.sqs.send(
         new DeleteMessageBatchCommand({

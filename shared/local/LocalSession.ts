@@ -284,7 +284,7 @@ export class LocalSession {
           ...(this.options.sleep ? { sleep: this.options.sleep } : {}),
         });
         onWritten?.(messages.length - result.failedMessageIds.length);
-        return result.failedMessageIds;
+        return result;
       },
       ...(this.options.onWriterError ? { onError: this.options.onWriterError } : {}),
     });

@@ -1,5 +1,5 @@
 export { EventSourceLoop } from './EventSourceLoop';
-export type { EventSourceLoopOptions } from './EventSourceLoop';
+export type { EventSourceHandlerResult, EventSourceLoopOptions } from './EventSourceLoop';
 export { LocalAws } from './LocalAws';
 export type { LocalAwsOptions, LocalQueues } from './LocalAws';
 export { LocalSession } from './LocalSession';

@@ -1,35 +1,57 @@
 import { createHash } from 'node:crypto';
 import type { FieldMapping } from '../config';
 
-function readField(record: Readonly<Record<string, unknown>>, field: string): unknown {
-  return record[field];
+/** The source record does not carry the field at all: the target field is left alone. */
+const ABSENT = Symbol('absent');
+type Mapped = unknown | typeof ABSENT;
+
+function carries(record: Readonly<Record<string, unknown>>, field: string): boolean {
+  return Object.prototype.hasOwnProperty.call(record, field) && record[field] !== undefined;
 }
 
-function mapOne(record: Readonly<Record<string, unknown>>, rule: FieldMapping): unknown {
-  if (typeof rule === 'string') return readField(record, rule);
+/** Empty as PeopleSoft sends it: null, or text that is blank (CHAR fields come padded with spaces). */
+function isBlank(value: unknown): boolean {
+  return value === null || value === undefined || (typeof value === 'string' && value.trim() === '');
+}
+
+function mapOne(record: Readonly<Record<string, unknown>>, rule: FieldMapping): Mapped {
+  if (typeof rule === 'string') {
+    if (!carries(record, rule)) return ABSENT;
+    const value = record[rule];
+    return isBlank(value) ? null : value;
+  }
   if ('value' in rule) return rule.value;
   if ('template' in rule) {
+    const fields = [...rule.template.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((match) => match[1]!);
+    if (fields.length > 0 && !fields.some((field) => carries(record, field))) return ABSENT;
     const text = rule.template.replace(/\{([A-Za-z0-9_]+)\}/g, (_, field: string) => {
-      const value = readField(record, field);
+      const value = record[field];
       return value === undefined || value === null ? '' : String(value);
     });
-    return text.trim() === '' ? undefined : text.replace(/\s+/g, ' ').trim();
+    return text.trim() === '' ? null : text.replace(/\s+/g, ' ').trim();
   }
-  let value = readField(record, rule.from);
-  if (value === undefined || value === null || value === '') value = rule.default;
+  const present = carries(record, rule.from);
+  const value = record[rule.from];
+  if (isBlank(value)) {
+    if (rule.default !== undefined) return rule.default;
+    return present ? null : ABSENT;
+  }
   if (typeof value === 'string') {
-    const text: string = value;
-    if (rule.transform === 'trim') return text.trim();
-    if (rule.transform === 'lower') return text.trim().toLowerCase();
-    if (rule.transform === 'upper') return text.trim().toUpperCase();
+    if (rule.transform === 'trim') return value.trim();
+    if (rule.transform === 'lower') return value.trim().toLowerCase();
+    if (rule.transform === 'upper') return value.trim().toUpperCase();
   }
   return value;
 }
 
 /**
- * Maps a source record to a target payload with the config's field mapping. Missing source
- * values are left out rather than sent as blanks, so a sparse source record never erases data
- * in the target; an explicit `{ value: null }` clears a field on purpose.
+ * Maps a source record to a target payload with the config's field mapping.
+ *
+ * A source field the record carries but leaves empty (null or blank) maps to `null`, which
+ * clears the target field: a value cleared in the source is cleared in the target. A source
+ * field the record does not carry at all is left out, so a sparse record (a push that sends
+ * only what changed) never erases data. A `default` replaces an empty value; an explicit
+ * `{ value: null }` always clears.
  */
 export function applyMapping(
   record: Readonly<Record<string, unknown>>,
@@ -38,8 +60,7 @@ export function applyMapping(
   const payload: Record<string, unknown> = {};
   for (const [targetField, rule] of Object.entries(mapping)) {
     const value = mapOne(record, rule);
-    const explicitNull = typeof rule === 'object' && 'value' in rule && rule.value === null;
-    if (value === undefined || (value === null && !explicitNull)) continue;
+    if (value === ABSENT || value === undefined) continue;
     payload[targetField] = value;
   }
   return payload;
@@ -54,7 +75,14 @@ function stable(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** Hash of what one write sends, independent of key order: equal hashes mean an unchanged write. */
+/**
+ * Hash of what one write sends, independent of key order: equal hashes mean an unchanged write.
+ *
+ * A cleared field (`null`) hashes like an absent one. Clearing a value still changes the hash
+ * (the value is gone from it), while a record whose source field was always null keeps the
+ * hash it had when nulls were left out of payloads: sending clears costs no one-off rewrite.
+ */
 export function payloadHash(action: string, payload: Readonly<Record<string, unknown>>): string {
-  return createHash('sha256').update(`${action}\n${stable(payload)}`).digest('base64url').slice(0, 32);
+  const present = Object.fromEntries(Object.entries(payload).filter(([, value]) => value !== null));
+  return createHash('sha256').update(`${action}\n${stable(present)}`).digest('base64url').slice(0, 32);
 }

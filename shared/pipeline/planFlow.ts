@@ -1,5 +1,6 @@
 import type { CustomerConfig, FlowConfig } from '../config';
 import type { TargetDeclaration } from '../connectors';
+import { compareSourceVersions } from '../envelope';
 import { applyMapping, payloadHash } from '../mapping';
 import { recordStateKey, type StateStore } from '../state';
 import type { RecordSource } from './pollFlow';
@@ -10,6 +11,10 @@ export interface ObjectPlan {
   updates: number;
   deletes: number;
   unchanged: number;
+  /** Deactivations of records never written to this object: no call, nothing created. */
+  inactiveNeverSynced: number;
+  /** Records older than the version the target already holds: not written. */
+  superseded: number;
   examples: Array<{ change: 'create' | 'update' | 'delete'; key: string; payload: Record<string, unknown> }>;
 }
 
@@ -52,7 +57,7 @@ export async function planFlow(deps: {
     read: 0,
     rejected: [],
     objects: Object.fromEntries(
-      flow.objects.map((object) => [object.object, { creates: 0, updates: 0, deletes: 0, unchanged: 0, examples: [] }]),
+      flow.objects.map((object) => [object.object, { creates: 0, updates: 0, deletes: 0, unchanged: 0, inactiveNeverSynced: 0, superseded: 0, examples: [] }]),
     ),
   };
   if (to <= from) return plan;
@@ -80,7 +85,10 @@ export async function planFlow(deps: {
         const state = states.get(recordStateKey({ flow: flow.name, sourceId: item.id, object: object.object }));
         const hash = payloadHash(del ? 'delete' : 'upsert', payload);
         let change: 'create' | 'update' | 'delete' | undefined;
-        if (state?.hash === hash) objectPlan.unchanged += 1;
+        // The same decisions, in the same order, as the writer's (writeBatch).
+        if (state?.sourceVersion !== undefined && compareSourceVersions(item.updatedAt, state.sourceVersion) < 0) objectPlan.superseded += 1;
+        else if (item.operation === 'deactivate' && state?.hash === undefined && state?.pendingHash === undefined) objectPlan.inactiveNeverSynced += 1;
+        else if (state?.hash === hash) objectPlan.unchanged += 1;
         else if (del) change = 'delete';
         else change = state?.hash ? 'update' : 'create';
         if (!change) continue;

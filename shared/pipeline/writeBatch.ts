@@ -8,8 +8,8 @@ import {
   type TargetConnector,
   type TargetItem,
 } from '../connectors';
-import { recordEnvelopeSchema, type RecordEnvelope } from '../envelope';
-import { ErrorKind, ExternalSystemError, MlConnectorError } from '../errors';
+import { compareSourceVersions, recordEnvelopeSchema, type RecordEnvelope } from '../envelope';
+import { CredentialsRefusedError, ErrorKind, ExternalSystemError, MlConnectorError } from '../errors';
 import { applyMapping, payloadHash } from '../mapping';
 import type { FlowQueue, OutgoingMessage } from '../aws';
 import { AuditEvent, recordStateKey, type AuditRow, type RecordState, type RunCounters, type StateStore } from '../state';
@@ -21,6 +21,8 @@ export interface WriterMessage {
   readonly body: string;
   /** ApproximateReceiveCount: 1 on the first delivery. */
   readonly receiveCount: number;
+  /** The receipt handle of this delivery: lets the writer keep the message while its target is parked. */
+  readonly receiptHandle: string;
 }
 
 export interface WriterDependencies {
@@ -35,16 +37,35 @@ export interface WriterDependencies {
   readonly remainingTimeMs?: () => number;
   /** Transient failures of one call retried inside the invocation before giving the record back. */
   readonly maxRetries?: number;
+  /** After refused credentials, how long the work waits before the next batch tries again (default 300 s). */
+  readonly credentialsProbeSeconds?: number;
 }
 
 export interface WriteBatchResult {
-  /** Message ids to report as `batchItemFailures`: transient failures only. */
+  /** Message ids to report as `batchItemFailures`: transient failures and held messages. */
   readonly failedMessageIds: string[];
+  /**
+   * Messages kept on the queue, out of sight until their target's park ends (a subset of
+   * `failedMessageIds`). The writer set their visibility; an event source must leave it alone.
+   */
+  readonly heldMessageIds: string[];
   readonly counters: Partial<RunCounters>;
+  /**
+   * Name of the secret whose credentials the target refused (in this batch or an earlier one
+   * whose park goes on). A runtime that keeps a connector or the secret's value between batches
+   * should drop them, so the next batch reads the secret again and picks up a fix.
+   */
+  readonly refusedSecret?: string;
 }
 
-/** Seconds SQS can delay a message at most; parked messages come back at this pace until the reset. */
+/** Seconds SQS can delay a message at most (for a fresh copy of a message it would not hold). */
 const MAX_DELAY_SECONDS = 900;
+/**
+ * Longest hold of a received message. SQS refuses a visibility beyond 12 hours from the receive,
+ * and the hold is set up to 20 minutes after it (batching window plus invocation): one hour spare.
+ */
+const MAX_HOLD_SECONDS = 11 * 3600;
+const DEFAULT_CREDENTIALS_PROBE_SECONDS = 300;
 /** Stop waiting on rate limits when less than this is left of the invocation. */
 const DEADLINE_MARGIN_MS = 15_000;
 
@@ -58,18 +79,30 @@ interface Operation {
   readonly stateKey: string;
 }
 
+type ParkKind = 'quota' | 'credentials';
+
 type Fate =
   | { readonly kind: 'done' }
   | { readonly kind: 'rejected'; readonly reason: string }
   | { readonly kind: 'transient'; readonly reason: string }
-  | { readonly kind: 'parked'; readonly resetsAt: string };
+  | { readonly kind: 'parked'; readonly park: ParkKind };
+
+/** One park of the target: messages wait until `until`; records are audited once per `id`. */
+interface ParkPeriod {
+  readonly id: string;
+  readonly until: string;
+  readonly reason: string;
+}
 
 /**
- * The writer's core: one SQS batch of envelopes into the target. Maps at write time, skips
- * payloads the target already has, writes the rest in calls of at most the target's batch
- * size, records state and audit per record, dead-letters what the target rejects (at once,
- * with the reason), parks everything when a quota is exhausted, and returns only transient
- * failures for SQS to redeliver.
+ * The writer's core: one SQS batch of envelopes into the target. Maps at write time, never
+ * writes a source version older than the one the target holds, makes no call for deactivations
+ * of records it never wrote, skips payloads the target already has, writes the rest in calls of
+ * at most the target's batch size, records state and audit per record, and dead-letters what
+ * the target rejects (at once, with the reason). When the target's daily quota is used up or it
+ * refuses our credentials, the target is parked: the messages stay on the queue, held out of
+ * sight until the park ends, audited once per park, never dead-lettered for it, and one alert
+ * is raised. Transient failures go back to SQS for redelivery.
  */
 export async function writeBatch(messages: readonly WriterMessage[], deps: WriterDependencies): Promise<WriteBatchResult> {
   return withCallMeter((meter) => writeMetered(messages, deps, meter));
@@ -84,9 +117,11 @@ async function writeMetered(
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const remaining = deps.remainingTimeMs ?? (() => Number.POSITIVE_INFINITY);
   const maxRetries = deps.maxRetries ?? 3;
+  const probeMs = (deps.credentialsProbeSeconds ?? DEFAULT_CREDENTIALS_PROBE_SECONDS) * 1000;
   const { flow, connector, store } = deps;
   const target = connector.declaration;
   const batchSize = Math.min(flow.batchSize ?? target.maxBatch, target.maxBatch);
+  const nextProbeAt = (): string => new Date(now().getTime() + probeMs).toISOString();
 
   const audit: Array<Omit<AuditRow, 'at'> & { at?: string }> = [];
   const counters: Record<string, Partial<RunCounters>> = {};
@@ -97,6 +132,7 @@ async function writeMetered(
 
   // 1. Read the messages. An unreadable one can never succeed: straight to the dead-letter queue.
   const envelopes = new Map<string, RecordEnvelope>();
+  const receivedRows = new Map<string, Omit<AuditRow, 'at'>>();
   const unreadable: OutgoingMessage[] = [];
   for (const message of messages) {
     const envelope = parseEnvelope(message.body, flow.name);
@@ -105,7 +141,9 @@ async function writeMetered(
       continue;
     }
     envelopes.set(message.messageId, envelope);
-    audit.push(auditOf(envelope, AuditEvent.Received, { attempt: envelope.attempt }));
+    const row = auditOf(envelope, AuditEvent.Received, { attempt: envelope.attempt });
+    receivedRows.set(message.messageId, row);
+    audit.push(row);
   }
   if (unreadable.length > 0) await deps.queue.deadLetter(unreadable);
 
@@ -116,18 +154,36 @@ async function writeMetered(
     if (!current || current.kind === 'done' || (current.kind === 'transient' && fate.kind === 'rejected')) fates.set(messageId, fate);
   };
 
-  // 2. A target whose daily quota is used up gets no calls until the reset.
-  const parked = await store.getQuotaPark(target.name);
-  if (parked) {
-    for (const messageId of envelopes.keys()) fates.set(messageId, { kind: 'parked', resetsAt: parked.resetsAt });
+  // 2. A parked target gets no calls until its park ends: the daily quota's reset, or the next
+  //    probe of refused credentials (one batch at a time claims it and tries the target).
+  const periods: Partial<Record<ParkKind, ParkPeriod>> = {};
+  const quotaPark = envelopes.size > 0 ? await store.getQuotaPark(target.name) : undefined;
+  const credentialsPark = envelopes.size > 0 && !quotaPark ? await store.getCredentialsPark(target.name) : undefined;
+  let probing = false;
+  if (credentialsPark) {
+    const due = Date.parse(credentialsPark.probeAt) <= now().getTime();
+    probing = due && (await store.claimCredentialsProbe(target.name, now().toISOString(), nextProbeAt()));
+    if (!probing) {
+      // When the probe was due but another batch claimed it, that batch moved it a full interval on.
+      const until = due ? nextProbeAt() : credentialsPark.probeAt;
+      periods.credentials = credentialsPeriod(target.name, credentialsPark.secretName, credentialsPark.since, until);
+    }
+  }
+  if (quotaPark) periods.quota = quotaPeriod(target.name, quotaPark.resetsAt);
+  let refused: { secretName?: string; reason: string } | undefined;
+  let refusedSecret = periods.credentials ? credentialsPark?.secretName : undefined;
+
+  const parkedAtStart: ParkKind | undefined = periods.quota ? 'quota' : periods.credentials ? 'credentials' : undefined;
+  if (parkedAtStart) {
+    for (const messageId of envelopes.keys()) fates.set(messageId, { kind: 'parked', park: parkedAtStart });
   } else {
     // 3. Map every envelope to its writes, newest envelope first when one record came twice.
     const latest = latestPerRecord(envelopes);
     const operations: Operation[] = [];
     for (const [messageId, envelope] of envelopes) {
       if (latest.get(envelope.dedupeKey) !== messageId) {
-        count(envelope.runId, 'skippedUnchanged');
-        audit.push(auditOf(envelope, AuditEvent.SkippedUnchanged, { reason: 'superseded by a newer version in the same batch' }));
+        count(envelope.runId, 'superseded');
+        audit.push(auditOf(envelope, AuditEvent.Superseded, { reason: 'a newer version of the record came in the same batch' }));
         fates.set(messageId, { kind: 'done' });
         continue;
       }
@@ -139,7 +195,8 @@ async function writeMetered(
       operations.push(...built);
     }
 
-    // 4. Skip what the target already has; settle writes an earlier attempt left unconfirmed.
+    // 4. Skip older versions, deactivations of records never written, and what the target
+    //    already has; settle writes an earlier attempt left unconfirmed.
     const states = await store.getRecordStates(
       operations.map((op) => ({ flow: flow.name, sourceId: op.envelope.source.id, object: op.object })),
     );
@@ -148,7 +205,23 @@ async function writeMetered(
     const newStates: RecordState[] = [];
     for (const op of operations) {
       const state = states.get(op.stateKey);
-      if (state?.hash === op.hash) {
+      const version = op.envelope.sourceUpdatedAt;
+      if (version !== undefined && state?.sourceVersion !== undefined && compareSourceVersions(version, state.sourceVersion) < 0) {
+        // A replay or a late redelivery: writing it would put old data over newer data for good.
+        count(op.envelope.runId, 'superseded');
+        audit.push(
+          auditOf(op.envelope, AuditEvent.Superseded, {
+            object: op.object,
+            reason: `source version ${version} is older than ${state.sourceVersion}, already written`,
+            ...(state.targetId ? { targetId: state.targetId } : {}),
+          }),
+        );
+      } else if (op.envelope.operation === 'deactivate' && state?.hash === undefined && state?.pendingHash === undefined) {
+        // Nothing of this record was ever written to this object: deleting costs a call that
+        // finds nothing, and upserting would create a record for someone already gone.
+        count(op.envelope.runId, 'inactiveNeverSynced');
+        audit.push(auditOf(op.envelope, AuditEvent.InactiveNeverSynced, { object: op.object }));
+      } else if (state?.hash === op.hash) {
         count(op.envelope.runId, 'skippedUnchanged');
         audit.push(auditOf(op.envelope, AuditEvent.SkippedUnchanged, { object: op.object, targetId: state.targetId }));
       } else if (state?.pendingHash === op.hash) {
@@ -166,7 +239,7 @@ async function writeMetered(
           continue;
         }
         count(op.envelope.runId, op.action === TargetAction.Delete ? 'deleted' : 'updated');
-        newStates.push(stateOf(flow.name, op, found.targetId, now()));
+        newStates.push(stateOf(flow.name, op, found.targetId, now(), states.get(op.stateKey)));
         audit.push(auditOf(op.envelope, AuditEvent.Settled, { object: op.object, targetId: found.targetId, outcome: 'already in target' }));
       }
     }
@@ -188,8 +261,8 @@ async function writeMetered(
         const calls = chunkByUniqueKey(group, batchSize);
         await Promise.all(
           calls.map(async (chunk) => {
-            if (quotaResetsAt) {
-              for (const op of chunk) fail(op.messageId, { kind: 'parked', resetsAt: quotaResetsAt });
+            if (quotaResetsAt || refused) {
+              for (const op of chunk) fail(op.messageId, { kind: 'parked', park: quotaResetsAt ? 'quota' : 'credentials' });
               return;
             }
             const outcome = await callWithRetries(() => connector.write(object, action, chunk.map((op) => op.item)), {
@@ -199,7 +272,12 @@ async function writeMetered(
             });
             if (outcome.kind === 'quota') {
               quotaResetsAt = outcome.resetsAt;
-              for (const op of chunk) fail(op.messageId, { kind: 'parked', resetsAt: outcome.resetsAt });
+              for (const op of chunk) fail(op.messageId, { kind: 'parked', park: 'quota' });
+              return;
+            }
+            if (outcome.kind === 'credentials') {
+              refused ??= { reason: outcome.reason, ...(outcome.secretName ? { secretName: outcome.secretName } : {}) };
+              for (const op of chunk) fail(op.messageId, { kind: 'parked', park: 'credentials' });
               return;
             }
             if (outcome.kind === 'failed') {
@@ -217,11 +295,45 @@ async function writeMetered(
         );
       }
     }
-    if (quotaResetsAt && (await store.parkTarget(target.name, quotaResetsAt))) {
-      await deps.alerts.raise(
-        `${target.name} daily API quota exhausted`,
-        `Flow ${flow.name}: ${target.name} reported its daily quota used up. Writes are parked until ${quotaResetsAt}; nothing is lost.`,
-      );
+    if (quotaResetsAt) {
+      periods.quota = quotaPeriod(target.name, quotaResetsAt);
+      if (await store.parkTarget(target.name, quotaResetsAt)) {
+        await deps.alerts.raise(
+          `${target.name} daily API quota exhausted`,
+          `Flow ${flow.name}: ${target.name} reported its daily quota used up. Writes are parked until ${quotaResetsAt}; nothing is lost.`,
+        );
+      }
+    }
+    if (refused) {
+      const secretName = refused.secretName ?? `(the ${target.name} secret)`;
+      refusedSecret = secretName;
+      const { park, started } = await store.parkForCredentials(target.name, secretName, nextProbeAt());
+      periods.credentials = credentialsPeriod(target.name, park.secretName, park.since, park.probeAt);
+      if (started) {
+        await deps.alerts.raise(
+          `${target.name} refused the credentials in secret ${secretName}`,
+          [
+            `Flow ${flow.name}: ${target.name} refused the credentials stored in secret ${secretName} (${refused.reason}).`,
+            `Nothing is dead-lettered for it: the records wait on the queue and a write is tried again every ${Math.round(probeMs / 60_000)} minute(s).`,
+            `Fix the secret with: ml-connector secrets set --config <customer config> --system ${target.name}`,
+            `The flow resumes on its own once ${target.name} accepts the credentials.`,
+          ].join('\n'),
+        );
+      }
+    } else if (probing) {
+      if (meter.calls > 0) {
+        // A call got through, so a token was issued: the credentials work again.
+        const ended = await store.clearCredentialsPark(target.name);
+        if (ended) {
+          await deps.alerts.raise(
+            `${target.name} accepts the credentials in secret ${ended.secretName} again`,
+            `Flow ${flow.name}: ${target.name} accepted the credentials in secret ${ended.secretName}. Writes waiting since ${ended.since} resume on their own.`,
+          );
+        }
+      } else {
+        // Nothing in this batch needed the target, so nothing was proved: the next batch probes.
+        await store.releaseCredentialsProbe(target.name, now().toISOString());
+      }
     }
     await store.putRecordStates(newStates);
 
@@ -238,7 +350,7 @@ async function writeMetered(
         case ItemOutcome.NotFound: {
           const counter = { created: 'created', updated: 'updated', deleted: 'deleted', 'not-found': 'notFound' } as const;
           count(runId, counter[result.outcome]);
-          newStates.push(stateOf(flow.name, op, result.targetId, now()));
+          newStates.push(stateOf(flow.name, op, result.targetId, now(), states.get(op.stateKey)));
           audit.push(auditOf(op.envelope, AuditEvent.Written, { object: op.object, outcome: result.outcome, targetId: result.targetId }));
           return;
         }
@@ -251,11 +363,12 @@ async function writeMetered(
     }
   }
 
-  // 7. Settle each message: done, dead-lettered now, parked, or handed back to SQS.
+  // 7. Settle each message: done, dead-lettered now, held while parked, or handed back to SQS.
   const failedMessageIds: string[] = [];
+  const heldMessageIds: string[] = [];
   const deadLetters: OutgoingMessage[] = [];
-  const parkedMessages: OutgoingMessage[] = [];
-  const receiveCounts = new Map(messages.map((message) => [message.messageId, message.receiveCount]));
+  const parked: Array<{ message: WriterMessage; envelope: RecordEnvelope; period: ParkPeriod }> = [];
+  const byId = new Map(messages.map((message) => [message.messageId, message]));
   for (const [messageId, envelope] of envelopes) {
     const fate = fates.get(messageId) ?? { kind: 'done' };
     if (fate.kind === 'rejected') {
@@ -263,14 +376,11 @@ async function writeMetered(
       deadLetters.push({ envelope, attributes: { reason: fate.reason, flow: flow.name, sourceId: envelope.source.id, failedAt: now().toISOString() } });
       audit.push(auditOf(envelope, AuditEvent.DeadLettered, { reason: fate.reason, attempt: envelope.attempt }));
     } else if (fate.kind === 'parked') {
-      count(envelope.runId, 'parked');
-      const seconds = Math.ceil((Date.parse(fate.resetsAt) - now().getTime()) / 1000);
-      parkedMessages.push({ envelope, delaySeconds: Math.max(1, Math.min(MAX_DELAY_SECONDS, seconds)) });
-      audit.push(auditOf(envelope, AuditEvent.Parked, { reason: `${target.name} quota exhausted until ${fate.resetsAt}` }));
+      parked.push({ message: byId.get(messageId)!, envelope, period: periods[fate.park]! });
     } else if (fate.kind === 'transient') {
       failedMessageIds.push(messageId);
       count(envelope.runId, 'retried');
-      const lastReceive = (receiveCounts.get(messageId) ?? 1) >= flow.maxReceiveCount;
+      const lastReceive = (byId.get(messageId)?.receiveCount ?? 1) >= flow.maxReceiveCount;
       audit.push(
         auditOf(envelope, lastReceive ? AuditEvent.DeadLettered : AuditEvent.Retrying, {
           reason: lastReceive ? `${fate.reason} (after ${flow.maxReceiveCount} receives; SQS moves it to the dead-letter queue)` : fate.reason,
@@ -281,8 +391,17 @@ async function writeMetered(
     }
   }
   if (deadLetters.length > 0) await deps.queue.deadLetter(deadLetters);
-  // Re-sent with a delay instead of left to time out, so waiting for a quota burns no receives.
-  if (parkedMessages.length > 0) await deps.queue.send(parkedMessages);
+  if (parked.length > 0) {
+    const { held, quiet } = await holdParked(parked, { deps, now, audit, count });
+    failedMessageIds.push(...held);
+    heldMessageIds.push(...held);
+    // A message back from a hold while its park goes on is no news: no second "received" row.
+    for (const messageId of quiet) {
+      const row = receivedRows.get(messageId);
+      const index = row ? audit.indexOf(row) : -1;
+      if (index >= 0) audit.splice(index, 1);
+    }
+  }
 
   await store.appendAudit(audit);
   const firstRun = envelopes.values().next().value?.runId;
@@ -297,7 +416,96 @@ async function writeMetered(
       total[name as keyof RunCounters] = (total[name as keyof RunCounters] ?? 0) + (value ?? 0);
     }
   }
-  return { failedMessageIds, counters: total };
+  return {
+    failedMessageIds,
+    heldMessageIds,
+    counters: total,
+    ...(refusedSecret ? { refusedSecret } : {}),
+  };
+}
+
+/**
+ * Keeps parked messages on the queue without churn: each is held out of sight until its park
+ * ends (ChangeMessageVisibility, reported as a batch item failure so it is not deleted), and
+ * only a message close to maxReceiveCount is replaced by a fresh copy, so waiting never
+ * dead-letters it. Each record is audited "parked" once per park period. Returns the held
+ * message ids, and in `quiet` the messages whose record was already audited in this period.
+ */
+async function holdParked(
+  parked: ReadonlyArray<{ message: WriterMessage; envelope: RecordEnvelope; period: ParkPeriod }>,
+  context: {
+    deps: WriterDependencies;
+    now: () => Date;
+    audit: Array<Omit<AuditRow, 'at'>>;
+    count: (runId: string, name: keyof RunCounters, by?: number) => void;
+  },
+): Promise<{ held: string[]; quiet: string[] }> {
+  const { deps, now, audit, count } = context;
+  const { flow, store, queue } = deps;
+  const held: string[] = [];
+  const quiet: string[] = [];
+
+  const byPeriod = new Map<string, { period: ParkPeriod; entries: typeof parked[number][] }>();
+  for (const entry of parked) {
+    const group = byPeriod.get(entry.period.id) ?? { period: entry.period, entries: [] };
+    group.entries.push(entry);
+    byPeriod.set(entry.period.id, group);
+  }
+
+  const copies: OutgoingMessage[] = [];
+  const holds: Array<{ entry: typeof parked[number]; seconds: number }> = [];
+  for (const { period, entries } of byPeriod.values()) {
+    const noticed = await store.parkNoticesOf(flow.name, period.id, entries.map((entry) => entry.envelope.source.id));
+    const fresh = new Set<string>();
+    for (const entry of entries) {
+      const sourceId = entry.envelope.source.id;
+      if (noticed.has(sourceId)) {
+        quiet.push(entry.message.messageId);
+      } else if (!fresh.has(sourceId)) {
+        fresh.add(sourceId);
+        count(entry.envelope.runId, 'parked');
+        audit.push(auditOf(entry.envelope, AuditEvent.Parked, { reason: period.reason }));
+      }
+      const seconds = Math.max(1, Math.ceil((Date.parse(period.until) - now().getTime()) / 1000));
+      if (entry.message.receiveCount >= Math.max(1, flow.maxReceiveCount - 1)) {
+        // One more return could be its last before SQS dead-letters it: swap it for a fresh copy
+        // (receive count 0), which the next batch holds like this one.
+        copies.push({ envelope: entry.envelope });
+      } else {
+        holds.push({ entry, seconds: Math.min(MAX_HOLD_SECONDS, seconds) });
+      }
+    }
+    if (fresh.size > 0) await store.noteParked(flow.name, period.id, [...fresh]);
+  }
+
+  const refusedHandles = new Set(
+    await queue.hold(holds.map(({ entry, seconds }) => ({ receiptHandle: entry.message.receiptHandle, seconds }))),
+  );
+  for (const { entry, seconds } of holds) {
+    if (refusedHandles.has(entry.message.receiptHandle)) {
+      // SQS no longer knows this delivery (its handle expired): keep the record with a fresh copy,
+      // delayed so it does not come straight back.
+      copies.push({ envelope: entry.envelope, delaySeconds: Math.min(MAX_DELAY_SECONDS, seconds) });
+    } else {
+      held.push(entry.message.messageId);
+    }
+  }
+  // Sent before the originals are deleted (they are reported done), so a crash in between
+  // leaves a duplicate, which the unchanged-payload check absorbs, never a loss.
+  if (copies.length > 0) await queue.send(copies);
+  return { held, quiet };
+}
+
+function quotaPeriod(target: string, resetsAt: string): ParkPeriod {
+  return { id: `quota#${resetsAt}`, until: resetsAt, reason: `${target} quota exhausted until ${resetsAt}` };
+}
+
+function credentialsPeriod(target: string, secretName: string, since: string, probeAt: string): ParkPeriod {
+  return {
+    id: `credentials#${since}`,
+    until: probeAt,
+    reason: `${target} refused the credentials in secret ${secretName}; waiting until they are fixed`,
+  };
 }
 
 function parseEnvelope(body: string, flowName: string): RecordEnvelope | string {
@@ -318,10 +526,13 @@ function parseEnvelope(body: string, flowName: string): RecordEnvelope | string 
 
 function latestPerRecord(envelopes: ReadonlyMap<string, RecordEnvelope>): Map<string, string> {
   const latest = new Map<string, string>();
-  const stamp = (envelope: RecordEnvelope): string => `${envelope.sourceUpdatedAt ?? ''}|${envelope.observedAt}`;
+  const newer = (a: RecordEnvelope, b: RecordEnvelope): boolean => {
+    const byVersion = a.sourceUpdatedAt && b.sourceUpdatedAt ? compareSourceVersions(a.sourceUpdatedAt, b.sourceUpdatedAt) : 0;
+    return byVersion !== 0 ? byVersion > 0 : a.observedAt >= b.observedAt;
+  };
   for (const [messageId, envelope] of envelopes) {
     const current = latest.get(envelope.dedupeKey);
-    if (!current || stamp(envelopes.get(current)!) <= stamp(envelope)) latest.set(envelope.dedupeKey, messageId);
+    if (!current || newer(envelope, envelopes.get(current)!)) latest.set(envelope.dedupeKey, messageId);
   }
   return latest;
 }
@@ -415,6 +626,7 @@ function sameFields(sent: Readonly<Record<string, unknown>>, stored: Readonly<Re
 type CallOutcome =
   | { readonly kind: 'ok'; readonly results: ItemResult[] }
   | { readonly kind: 'quota'; readonly resetsAt: string }
+  | { readonly kind: 'credentials'; readonly secretName?: string; readonly reason: string }
   | { readonly kind: 'failed'; readonly permanent: boolean; readonly reason: string };
 
 async function callWithRetries(
@@ -434,6 +646,9 @@ async function callWithRetries(
         }
         case ErrorKind.Permanent:
           return { kind: 'failed', permanent: true, reason: message };
+        case ErrorKind.CredentialsRefused:
+          // Not the records' fault and not retryable here: the caller parks the target.
+          return { kind: 'credentials', reason: message, ...(error instanceof CredentialsRefusedError ? { secretName: error.secretName } : {}) };
         case ErrorKind.RateLimited: {
           // Rate limits wait and retry for as long as the invocation allows; they never fail a record.
           const wait = (error instanceof ExternalSystemError ? error.retryAfterMs : undefined) ?? 2_000 * 2 ** Math.min(attempt, 4);
@@ -458,7 +673,9 @@ function isSettledFailure(fate: Fate | undefined): boolean {
   return fate?.kind === 'rejected';
 }
 
-function stateOf(flow: string, op: Operation, targetId: string | undefined, at: Date): RecordState {
+function stateOf(flow: string, op: Operation, targetId: string | undefined, at: Date, previous: RecordState | undefined): RecordState {
+  // An envelope without a version (written before versions existed) keeps the version on record.
+  const sourceVersion = op.envelope.sourceUpdatedAt ?? previous?.sourceVersion;
   return {
     flow,
     sourceId: op.envelope.source.id,
@@ -466,6 +683,7 @@ function stateOf(flow: string, op: Operation, targetId: string | undefined, at: 
     hash: op.hash,
     ...(targetId ? { targetId } : {}),
     writtenAt: at.toISOString(),
+    ...(sourceVersion ? { sourceVersion } : {}),
   };
 }
 

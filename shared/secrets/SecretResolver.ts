@@ -5,6 +5,8 @@ import { ErrorKind, MlConnectorError } from '../errors';
 /** Resolves a secret *name* from the config to its JSON value. Values are never logged. */
 export interface SecretResolver {
   get(name: string): Promise<Record<string, string>>;
+  /** Drops a cached value (the system refused it), so the next `get` reads the secret again. */
+  forget?(name: string): void;
 }
 
 export class SecretNotFoundError extends MlConnectorError {
@@ -81,6 +83,10 @@ export class AwsSecretResolver implements SecretResolver {
       value.catch(() => this.cache.delete(name));
     }
     return value;
+  }
+
+  public forget(name: string): void {
+    this.cache.delete(name);
   }
 
   private async fetch(name: string): Promise<Record<string, string>> {

@@ -3,6 +3,7 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/c
 import {
   BatchGetCommand,
   BatchWriteCommand,
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -10,7 +11,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ErrorKind, ExternalSystemError } from '../errors';
-import type { AuditEvent, AuditRow, Cursor, QuotaPark, RecordState, RunCounters, RunSummary } from './types';
+import type { AuditEvent, AuditRow, CredentialsPark, Cursor, QuotaPark, RecordState, RunCounters, RunSummary } from './types';
 
 const BATCH_WRITE_MAX = 25;
 const BATCH_GET_MAX = 100;
@@ -31,6 +32,8 @@ const key = {
   audit: (sourceId: string) => `AUDIT#${sourceId}`,
   run: (flow: string) => `RUN#${flow}`,
   quota: (target: string) => ({ pk: `TARGET#${target}`, sk: 'QUOTA' }),
+  credentials: (target: string) => ({ pk: `TARGET#${target}`, sk: 'CREDENTIALS' }),
+  parkNotice: (flow: string, sourceId: string) => ({ pk: `RECORD#${flow}#${sourceId}`, sk: 'PARKED' }),
 };
 
 /**
@@ -262,6 +265,140 @@ export class StateStore {
     }
   }
 
+  // --- refused credentials ---------------------------------------------------------------------
+
+  public async getCredentialsPark(target: string): Promise<CredentialsPark | undefined> {
+    const { Item } = await this.call('GetItem credentials park', () =>
+      this.doc.send(new GetCommand({ TableName: this.options.tableName, Key: key.credentials(target), ConsistentRead: true })),
+    );
+    return Item ? toCredentialsPark(target, Item) : undefined;
+  }
+
+  /**
+   * Parks a target whose credentials were refused until `probeAt`. `started` is true only for the
+   * caller that began the outage, so exactly one alert is raised; later callers move the probe.
+   */
+  public async parkForCredentials(target: string, secretName: string, probeAt: string): Promise<{ park: CredentialsPark; started: boolean }> {
+    const since = this.now().toISOString();
+    try {
+      await this.call('PutItem credentials park', () =>
+        this.doc.send(
+          new PutCommand({
+            TableName: this.options.tableName,
+            Item: { ...key.credentials(target), secretName, since, probeAt },
+            ConditionExpression: 'attribute_not_exists(since)',
+          }),
+        ),
+      );
+      return { park: { target, secretName, since, probeAt }, started: true };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const { Attributes } = await this.call('UpdateItem credentials park', () =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: key.credentials(target),
+          UpdateExpression: 'SET probeAt = :probeAt, secretName = :secretName',
+          ExpressionAttributeValues: { ':probeAt': probeAt, ':secretName': secretName },
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    return { park: toCredentialsPark(target, Attributes ?? { secretName, since, probeAt }), started: false };
+  }
+
+  /**
+   * Claims the next probe of a credentials park whose probe time (`probeAt`) is at or before
+   * `now`: true for exactly one caller, which then tries the target; the probe time moves to
+   * `nextProbeAt` for the others.
+   */
+  public async claimCredentialsProbe(target: string, now: string, nextProbeAt: string): Promise<boolean> {
+    try {
+      await this.call('UpdateItem credentials probe', () =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.options.tableName,
+            Key: key.credentials(target),
+            UpdateExpression: 'SET probeAt = :next',
+            ConditionExpression: 'attribute_exists(since) AND probeAt <= :now',
+            ExpressionAttributeValues: { ':next': nextProbeAt, ':now': now },
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Hands an unused probe back (the claiming batch had nothing to send): a batch from `now` on probes. */
+  public async releaseCredentialsProbe(target: string, now: string): Promise<void> {
+    try {
+      await this.call('UpdateItem credentials probe', () =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.options.tableName,
+            Key: key.credentials(target),
+            UpdateExpression: 'SET probeAt = :now',
+            ConditionExpression: 'attribute_exists(since)',
+            ExpressionAttributeValues: { ':now': now },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /** Ends a credentials park; returns it for the one caller that ended it (to say so once). */
+  public async clearCredentialsPark(target: string): Promise<CredentialsPark | undefined> {
+    const { Attributes } = await this.call('DeleteItem credentials park', () =>
+      this.doc.send(new DeleteCommand({ TableName: this.options.tableName, Key: key.credentials(target), ReturnValues: 'ALL_OLD' })),
+    );
+    return Attributes ? toCredentialsPark(target, Attributes) : undefined;
+  }
+
+  // --- park notices ----------------------------------------------------------------------------
+
+  /**
+   * Of `sourceIds`, those already audited as parked during `parkId` (one park period), so a
+   * message that comes back while its target is still parked is not audited again.
+   */
+  public async parkNoticesOf(flow: string, parkId: string, sourceIds: readonly string[]): Promise<Set<string>> {
+    const noticed = new Set<string>();
+    const unique = [...new Set(sourceIds)];
+    for (let i = 0; i < unique.length; i += BATCH_GET_MAX) {
+      let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + BATCH_GET_MAX).map((id) => key.parkNotice(flow, id));
+      for (let round = 0; keys && keys.length > 0; round += 1) {
+        if (round > MAX_UNPROCESSED_ROUNDS) throw this.throttled('BatchGetItem park notices');
+        if (round > 0) await this.sleep(50 * 2 ** round);
+        const pending = keys;
+        const result = await this.call('BatchGetItem park notices', () =>
+          this.doc.send(new BatchGetCommand({ RequestItems: { [this.options.tableName]: { Keys: pending, ConsistentRead: true } } })),
+        );
+        for (const item of result.Responses?.[this.options.tableName] ?? []) {
+          if (item.park === parkId) noticed.add(item.sourceId as string);
+        }
+        keys = result.UnprocessedKeys?.[this.options.tableName]?.Keys as Record<string, unknown>[] | undefined;
+      }
+    }
+    return noticed;
+  }
+
+  /** Remembers that these records were audited as parked during `parkId`. */
+  public async noteParked(flow: string, parkId: string, sourceIds: readonly string[]): Promise<void> {
+    const now = this.now();
+    const at = now.toISOString();
+    // Gone with the audit rows it stands for; a newer park overwrites it anyway.
+    const expiresAt = Math.floor(now.getTime() / 1000) + this.options.auditRetentionDays * 86_400;
+    await this.batchWrite(
+      'BatchWriteItem park notices',
+      [...new Set(sourceIds)].map((sourceId) => ({ ...key.parkNotice(flow, sourceId), flow, sourceId, park: parkId, at, expiresAt })),
+    );
+  }
+
   // --- plumbing --------------------------------------------------------------------------------
 
   private async batchWrite(operation: string, items: ReadonlyArray<Record<string, unknown>>): Promise<void> {
@@ -314,6 +451,10 @@ function isConditionFailure(error: unknown): boolean {
 
 export function recordStateKey(ref: { flow: string; sourceId: string; object: string }): string {
   return `${ref.flow}#${ref.sourceId}#${ref.object}`;
+}
+
+function toCredentialsPark(target: string, item: Record<string, unknown>): CredentialsPark {
+  return { target, secretName: item.secretName as string, since: item.since as string, probeAt: item.probeAt as string };
 }
 
 function toRunSummary(flow: string, item: Record<string, unknown>): RunSummary {

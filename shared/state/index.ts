@@ -1,5 +1,5 @@
 export { StateStore, recordStateKey } from './StateStore';
 export type { StateStoreOptions } from './StateStore';
 export { AuditEvent } from './types';
-export type { AuditRow, Cursor, QuotaPark, RecordState, RunCounters, RunSummary } from './types';
+export type { AuditRow, CredentialsPark, Cursor, QuotaPark, RecordState, RunCounters, RunSummary } from './types';
 export { stateTableDefinition } from './tableDefinition';

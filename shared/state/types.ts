@@ -16,6 +16,11 @@ export interface RecordState {
   readonly targetId?: string;
   readonly writtenAt?: string;
   /**
+   * Source version of the record whose payload the target holds (see the envelope's
+   * `sourceUpdatedAt`). An envelope of an older version is never written over it.
+   */
+  readonly sourceVersion?: string;
+  /**
    * Hash of a payload whose write was started but whose result was never recorded (the writer
    * stopped in between). The next attempt reads the target back instead of writing blindly.
    */
@@ -33,6 +38,10 @@ export const AuditEvent = {
   Parked: 'parked',
   DeadLettered: 'dead-lettered',
   Replayed: 'replayed',
+  /** An older source version than the one the target already holds: not written. */
+  Superseded: 'superseded',
+  /** A deactivation of a record never written to this target object: nothing to do, no call. */
+  InactiveNeverSynced: 'inactive-never-synced',
 } as const;
 export type AuditEvent = (typeof AuditEvent)[keyof typeof AuditEvent];
 
@@ -64,6 +73,10 @@ export interface RunCounters {
   deadLettered: number;
   retried: number;
   parked: number;
+  /** Records not written because the target already holds a newer version. */
+  superseded: number;
+  /** Deactivations of records never written to the target (per target object). */
+  inactiveNeverSynced: number;
   apiCalls: number;
   throttled: number;
   replayed: number;
@@ -84,4 +97,15 @@ export interface QuotaPark {
   readonly target: string;
   readonly resetsAt: string;
   readonly since: string;
+}
+
+/** A target whose credentials were refused: writes wait until a probe succeeds. */
+export interface CredentialsPark {
+  readonly target: string;
+  /** Name of the secret a human must fix (never its value). */
+  readonly secretName: string;
+  /** When the outage began; identifies it (one alert, one audit row per record). */
+  readonly since: string;
+  /** When the next batch may try the target again. */
+  readonly probeAt: string;
 }

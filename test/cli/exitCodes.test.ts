@@ -52,7 +52,8 @@ describe('sync exit codes', () => {
   });
 
   it('exits 3 when a record was rejected at the source or dead-lettered by the target', async () => {
-    const [badEmail, longTitle] = peoplesoft.employeeIds(2);
+    // Active employees: a record first seen terminated is never written, so never dead-lettered.
+    const [badEmail, longTitle] = peoplesoft.employeeIds().filter((id) => peoplesoft.employee(id)!.EMPL_STATUS === 'A');
     peoplesoft.update(badEmail!, { EMAIL_ADDR: 'not-an-address' });
     peoplesoft.changeTitle(longTitle!, 'Chief '.repeat(60)); // Marketo refuses a title over 255 characters
     const result = await runCli(['sync', '--config', await config(), '--flow', 'employees-to-marketo'], secrets);

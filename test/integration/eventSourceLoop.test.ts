@@ -1,4 +1,4 @@
-import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalAws, EventSourceLoop } from '../../shared/local';
 import type { WriterMessage } from '../../shared/pipeline';
@@ -26,7 +26,11 @@ async function queueWith(count: number): Promise<{ aws: LocalAws; queueUrl: stri
   return { aws, queueUrl: queues.queueUrl, dlqName: queues.deadLetterQueueName };
 }
 
-function loop(queueUrl: string, handler: (messages: WriterMessage[]) => Promise<string[]>, batchSize = 300): EventSourceLoop {
+function loop(
+  queueUrl: string,
+  handler: (messages: WriterMessage[]) => Promise<string[] | { failedMessageIds: string[]; heldMessageIds: string[] }>,
+  batchSize = 300,
+): EventSourceLoop {
   return new EventSourceLoop({
     sqs: aws!.sqs,
     queueUrl,
@@ -82,6 +86,29 @@ describe('local event-source loop (Lambda SQS semantics)', () => {
     await esl.stop();
     expect(receives).toEqual([1, 2, 3]);
     expect((await aws!.inspect(dlqName)).map((message) => message.body)).toEqual(['m1']);
+  });
+
+  it('leaves a message the handler held out of sight, as Lambda does, and does not wait for it to drain', async () => {
+    const { queueUrl, dlqName } = await queueWith(3);
+    const receives: number[] = [];
+    const esl = loop(queueUrl, async (messages) => {
+      const parked = messages.filter((message) => message.body === 'm1');
+      for (const message of parked) {
+        receives.push(message.receiveCount);
+        // What the writer does while a target is parked: hide the message until the park ends.
+        await aws!.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: message.receiptHandle, VisibilityTimeout: 3600 }));
+      }
+      const ids = parked.map((message) => message.messageId);
+      return { failedMessageIds: ids, heldMessageIds: ids };
+    });
+    esl.start();
+    esl.producerDone();
+    await esl.drain();
+    expect(esl.heldCount()).toBe(1);
+    await esl.stop();
+    expect(receives).toEqual([1]); // with retryDelaySeconds 0 an ordinary failure is back at once
+    expect((await aws!.inspect(queueUrl.slice(queueUrl.lastIndexOf('/') + 1))).map((message) => message.body)).toEqual(['m1']);
+    expect(await aws!.inspect(dlqName)).toEqual([]);
   });
 
   it('fails the whole batch when the handler throws', async () => {

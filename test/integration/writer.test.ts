@@ -154,7 +154,7 @@ describe('writer', () => {
 
   it('dead-letters a message that is not a record envelope without touching Marketo', async () => {
     harness = await startWriterHarness();
-    const result = await harness.write([{ messageId: 'junk', body: '{"hello":1}', receiveCount: 1 }]);
+    const result = await harness.write([{ messageId: 'junk', body: '{"hello":1}', receiveCount: 1, receiptHandle: 'junk-handle' }]);
     expect(result.failedMessageIds).toEqual([]);
     const dead = await harness.aws.inspect(harness.aws.flowQueues(harness.flow.name).deadLetterQueueName);
     expect(dead[0]!.attributes.reason).toContain('not a record envelope');

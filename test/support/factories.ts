@@ -57,5 +57,6 @@ let messageSequence = 0;
 
 export function messageOf(envelope: RecordEnvelope, receiveCount = 1): WriterMessage {
   messageSequence += 1;
-  return { messageId: `m-${messageSequence}`, body: JSON.stringify(envelope), receiveCount };
+  // Not a delivery SQS made: a hold of it is refused, as for an expired receipt handle.
+  return { messageId: `m-${messageSequence}`, body: JSON.stringify(envelope), receiveCount, receiptHandle: `not-received-${messageSequence}` };
 }

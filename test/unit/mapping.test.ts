@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyMapping, payloadHash } from '../../shared/mapping';
 
-const employee = { EMPLID: '100001', FIRST_NAME: 'Ada', LAST_NAME: 'Byron', EMAIL_ADDR: ' Ada@Example.COM ', PHONE: null };
+const employee = { EMPLID: '100001', FIRST_NAME: 'Ada', LAST_NAME: 'Byron', EMAIL_ADDR: ' Ada@Example.COM ', PHONE: null, FAX: '   ' };
 
 describe('field mapping', () => {
   it.each([
@@ -10,7 +10,10 @@ describe('field mapping', () => {
     ['a template', { name: { template: '{FIRST_NAME} {LAST_NAME}' } }, { name: 'Ada Byron' }],
     ['a constant', { leadSource: { value: 'PeopleSoft' } }, { leadSource: 'PeopleSoft' }],
     ['a default for a missing value', { phone: { from: 'PHONE', default: 'n/a' } }, { phone: 'n/a' }],
-    ['a missing value, left out', { phone: 'PHONE', title: 'JOBTITLE' }, {}],
+    ['a field the record does not carry, left out', { title: 'JOBTITLE', dept: { from: 'DEPT_DESCR' } }, {}],
+    ['a field the record carries empty, sent as null to clear it', { phone: 'PHONE', fax: { from: 'FAX', transform: 'trim' as const } }, { phone: null, fax: null }],
+    ['a template whose fields are all empty, as null', { name: { template: '{PHONE} {FAX}' } }, { name: null }],
+    ['a template over fields the record does not carry, left out', { name: { template: '{MIDDLE_NAME}' } }, {}],
     ['an explicit null, kept to clear the field', { title: { value: null } }, { title: null }],
   ])('maps %s', (_case, mapping, expected) => {
     expect(applyMapping(employee, mapping)).toEqual(expected);
@@ -20,5 +23,10 @@ describe('field mapping', () => {
     expect(payloadHash('upsert', { a: 1, b: 'x' })).toBe(payloadHash('upsert', { b: 'x', a: 1 }));
     expect(payloadHash('upsert', { a: 1 })).not.toBe(payloadHash('delete', { a: 1 }));
     expect(payloadHash('upsert', { a: 1 })).not.toBe(payloadHash('upsert', { a: 2 }));
+  });
+
+  it('changes the hash when a value is cleared, and hashes a clear like a field never sent', () => {
+    expect(payloadHash('upsert', { a: 1, title: null })).not.toBe(payloadHash('upsert', { a: 1, title: 'Analyst' }));
+    expect(payloadHash('upsert', { a: 1, title: null })).toBe(payloadHash('upsert', { a: 1 }));
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MarketoTokenProvider } from '../../shared/connectors/marketo';
-import { ErrorKind, ExternalSystemError } from '../../shared/errors';
+import { CredentialsRefusedError, ErrorKind } from '../../shared/errors';
 import { HostGuard, HttpClient } from '../../shared/http';
 
 interface Scripted {
@@ -114,14 +114,26 @@ describe('MarketoTokenProvider', () => {
 
     const error = await tokens.token().catch((caught: unknown) => caught);
 
-    expect(error).toBeInstanceOf(ExternalSystemError);
-    const typed = error as ExternalSystemError;
-    expect(typed.kind).toBe(ErrorKind.Misconfigured);
+    expect(error).toBeInstanceOf(CredentialsRefusedError);
+    const typed = error as CredentialsRefusedError;
+    expect(typed.kind).toBe(ErrorKind.CredentialsRefused);
+    expect(typed.secretName).toBe('acme/marketo');
     expect(typed.message).toContain(
       'Marketo rejected client id/secret: check the LaunchPoint service credentials in secret acme/marketo',
     );
     expect(typed.message).not.toContain('top-secret-value');
     expect(JSON.stringify(typed)).not.toContain('top-secret-value');
+  });
+
+  it.each([
+    ['401 unauthorized', { status: 401, body: { error: 'unauthorized' } }, ErrorKind.CredentialsRefused],
+    ['400 invalid_client', { status: 400, body: { error: 'invalid_client' } }, ErrorKind.CredentialsRefused],
+    ['200 with an OAuth error instead of a token', { status: 200, body: { error: 'unauthorized' } }, ErrorKind.CredentialsRefused],
+    ['400 for another reason', { status: 400, body: { error: 'invalid_request' } }, ErrorKind.Misconfigured],
+    ['403 without an OAuth error', { status: 403, body: {} }, ErrorKind.Misconfigured],
+  ])('tells refused credentials from other identity errors: %s', async (_case, answer, kind) => {
+    const tokens = provider(identityFetch(() => answer).fetchImpl, () => new Date());
+    await expect(tokens.token()).rejects.toMatchObject({ kind });
   });
 
   it('retries later when identity is down, and tries again on the next call', async () => {

@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LocalSecretResolver, SecretNotFoundError, secretEnvName } from '../../shared/secrets';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { AwsSecretResolver, LocalSecretResolver, SecretNotFoundError, secretEnvName } from '../../shared/secrets';
 
 describe('local secrets', () => {
   it.each([
@@ -38,5 +39,26 @@ describe('local secrets', () => {
     const error = await resolver.get('marketo').catch((e: unknown) => e as Error);
     expect(error.message).toContain('not a JSON object');
     expect(error.message).not.toContain('hunter2');
+  });
+});
+
+describe('deployed secrets', () => {
+  it('keeps a value per container until it is forgotten, then reads the secret again', async () => {
+    const stored = ['{"clientId":"c","clientSecret":"old"}', '{"clientId":"c","clientSecret":"fixed"}'];
+    const asked: string[] = [];
+    // Stands in for Secrets Manager: each read returns the value stored at that time.
+    const client = {
+      send: async (command: { input: { SecretId: string } }) => {
+        asked.push(command.input.SecretId);
+        return { SecretString: stored[Math.min(asked.length - 1, stored.length - 1)] };
+      },
+    } as unknown as SecretsManagerClient;
+    const resolver = new AwsSecretResolver(client, (name) => `ml-connector/acme/${name}`);
+
+    expect((await resolver.get('marketo')).clientSecret).toBe('old');
+    expect((await resolver.get('marketo')).clientSecret).toBe('old');
+    resolver.forget('marketo');
+    expect((await resolver.get('marketo')).clientSecret).toBe('fixed');
+    expect(asked).toEqual(['ml-connector/acme/marketo', 'ml-connector/acme/marketo']);
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ErrorKind, ExternalSystemError } from '../../errors';
+import { CredentialsRefusedError, ErrorKind, ExternalSystemError } from '../../errors';
 import type { HttpClient } from '../../http';
 import { marketoLimits } from './marketoLimits';
 
@@ -100,9 +100,21 @@ export class MarketoTokenProvider {
       operation: OPERATION,
     });
 
-    const rejectedHint = `Marketo rejected client id/secret: check the LaunchPoint service credentials in secret ${this.options.secretName}`;
-    if (response.status === 400 || response.status === 401 || response.status === 403) {
-      throw this.error(`HTTP ${response.status}`, ErrorKind.Misconfigured, response.status, rejectedHint);
+    // 401, or an OAuth `invalid_client` / `unauthorized` error under any status: the client id or
+    // secret is wrong. Only a human can fix that, so it gets its own kind (the writer parks the
+    // target and alerts once instead of burning every record into the dead-letter queue).
+    const oauthError = z.object({ error: z.string() }).safeParse(safeJson(response.text));
+    const refusedCode = oauthError.success && /unauthorized|invalid_client/i.test(oauthError.data.error) ? oauthError.data.error : undefined;
+    if (response.status === 401 || refusedCode !== undefined) {
+      throw this.refused(`HTTP ${response.status}${refusedCode ? ` (${refusedCode})` : ''}`, response.status);
+    }
+    if (response.status === 400 || response.status === 403) {
+      throw this.error(
+        `HTTP ${response.status}`,
+        ErrorKind.Misconfigured,
+        response.status,
+        `check the identity URL and the LaunchPoint service in secret ${this.options.secretName}`,
+      );
     }
     if (response.status < 200 || response.status >= 300) {
       const kind = response.status === 429 || response.status >= 500 ? ErrorKind.Retryable : ErrorKind.Permanent;
@@ -110,11 +122,6 @@ export class MarketoTokenProvider {
     }
     const parsed = tokenResponse.safeParse(safeJson(response.text));
     if (!parsed.success) {
-      // Some identity front ends answer 200 with an OAuth error object instead of 401.
-      const oauthError = z.object({ error: z.string() }).safeParse(safeJson(response.text));
-      if (oauthError.success && /unauthorized|invalid_client/i.test(oauthError.data.error)) {
-        throw this.error(`HTTP ${response.status} (${oauthError.data.error})`, ErrorKind.Misconfigured, response.status, rejectedHint);
-      }
       throw this.error(`HTTP ${response.status} without an access token`, ErrorKind.Retryable, response.status);
     }
 
@@ -124,6 +131,17 @@ export class MarketoTokenProvider {
     const refreshInMs = lifetimeMs > this.marginMs ? lifetimeMs - this.marginMs : lifetimeMs;
     this.cached = { value: parsed.data.access_token, refreshAt: started + refreshInMs };
     return parsed.data.access_token;
+  }
+
+  private refused(message: string, status: number): CredentialsRefusedError {
+    const { secretName } = this.options;
+    return new CredentialsRefusedError(message, {
+      system: 'marketo',
+      operation: OPERATION,
+      status,
+      secretName,
+      hint: `Marketo rejected client id/secret: check the LaunchPoint service credentials in secret ${secretName}`,
+    });
   }
 
   private error(message: string, kind: ErrorKind, status: number, hint?: string): ExternalSystemError {
