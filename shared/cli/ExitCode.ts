@@ -13,5 +13,7 @@ export const ExitCode = {
   RecordsFailed: 3,
   /** A system failed: source or target unreachable or refusing the credentials, a flow stopped, a quota used up. */
   SystemFailed: 4,
+  /** Another process holds the customer's local state (the message names it); nothing ran. Try again when it is done. */
+  StateInUse: 5,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

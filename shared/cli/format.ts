@@ -6,13 +6,14 @@ const n = (value: number | undefined): string => String(value ?? 0);
 
 /** The per-flow summary printed after a sync. */
 export function formatSummary(summary: SyncSummary): string {
-  const written = (summary.created ?? 0) + (summary.updated ?? 0) + (summary.deleted ?? 0) + (summary.notFound ?? 0);
+  const written = (summary.created ?? 0) + (summary.updated ?? 0) + (summary.deleted ?? 0);
   const lines = [
-    `flow ${summary.flow}  (run ${summary.runId})`,
+    `flow ${summary.flow}  (run ${summary.runId}): ${runOutcome(summary)}`,
     `  window            ${summary.windowFrom ?? '?'} → ${summary.windowTo ?? '?'}${summary.complete ? '' : '  (stopped early; next run continues)'}`,
     `  read              ${n(summary.read)}`,
     `  enqueued          ${n(summary.enqueued)}`,
-    `  target writes     ${written}  (created ${n(summary.created)} / updated ${n(summary.updated)} / deleted ${n(summary.deleted)}${summary.notFound ? ` / already absent ${summary.notFound}` : ''})`,
+    `  target writes     ${written}  (created ${n(summary.created)} / updated ${n(summary.updated)} / deleted ${n(summary.deleted)})`,
+    ...(summary.notFound ? [`  already absent    ${summary.notFound}  (to delete, but the target no longer had them: nothing written)`] : []),
     `  skipped-unchanged ${n(summary.skippedUnchanged)}`,
     ...(summary.superseded ? [`  superseded        ${summary.superseded}  (older than the version already written; not written)`] : []),
     ...(summary.inactiveNeverSynced ? [`  inactive, never synced ${summary.inactiveNeverSynced}  (deactivations of records never written; no call)`] : []),
@@ -34,8 +35,11 @@ export function formatPlan(plan: FlowPlan): string {
       p.inactiveNeverSynced ? `, ${p.inactiveNeverSynced} inactive, never synced (no call)` : '',
       p.superseded ? `, ${p.superseded} superseded` : '',
     ].join('');
-    lines.push(`  ${object}: ${p.creates} creates, ${p.updates} updates, ${p.deletes} deletes, ${p.unchanged} unchanged${extra}`);
-    for (const example of p.examples) lines.push(`    e.g. ${example.change} ${example.key}: ${JSON.stringify(example.payload)}`);
+    // The plan cannot ask the target whether a record to delete is still there.
+    lines.push(`  ${object}: ${p.creates} creates, ${p.updates} updates, ${p.deletes} deletes if present, ${p.unchanged} unchanged${extra}`);
+    for (const example of p.examples) {
+      lines.push(`    e.g. ${example.change === 'delete' ? 'delete (if present)' : example.change} ${example.key}: ${JSON.stringify(example.payload)}`);
+    }
   }
   if (plan.rejected.length > 0) {
     lines.push(`  rejected ${plan.rejected.length}`);
@@ -66,20 +70,81 @@ export function formatAudit(key: string, rows: readonly AuditRow[]): string {
   ].join('\n');
 }
 
-export function formatRun(run: RunSummary | undefined): string {
-  if (!run) return 'no runs yet';
-  return `${run.runId} ${run.status ?? ''}: read ${n(run.read)}, enqueued ${n(run.enqueued)}, created ${n(run.created)}, updated ${n(run.updated)}, deleted ${n(run.deleted)}, skipped ${n(run.skippedUnchanged)}, rejected ${n(run.rejected)}, dead-lettered ${n(run.deadLettered)}, API calls ${n(run.apiCalls)}`;
+/**
+ * What a run came to, from what happened rather than from how far it got: `failed: <error>`,
+ * `partial`, `complete`, each `with` its rejected, dead-lettered or parked records.
+ */
+export function runOutcome(run: RunSummary): string {
+  if (run.status === 'failed') return `failed${run.error ? `: ${run.error}` : ''}`;
+  const base =
+    {
+      partial: 'partial (stopped early; the next run continues)',
+      polled: 'polled (the writers finish it)',
+      polling: 'polling (still running, or interrupted)',
+    }[run.status ?? ''] ??
+    run.status ??
+    'unknown';
+  const problems = [
+    run.rejected ? `${run.rejected} rejected` : '',
+    run.deadLettered ? `${run.deadLettered} dead-lettered` : '',
+    run.parked ? `${run.parked} parked` : '',
+  ].filter(Boolean);
+  return problems.length > 0 ? `${base} with ${problems.join(', ')}` : base;
 }
 
-/** A progress line on stderr: rewritten in place on a terminal, one line per update otherwise. */
-export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (text: string) => void {
-  let last = 0;
+/** One line per run: kind (poll or replay), start, outcome, counters. */
+export function formatRun(run: RunSummary | undefined): string {
+  if (!run) return 'no runs yet';
+  const [startedAt, kind] = run.runId.split('~');
+  const counters = [
+    `read ${n(run.read)}`,
+    `enqueued ${n(run.enqueued)}`,
+    ...(run.replayed ? [`replayed ${run.replayed}`] : []),
+    `created ${n(run.created)}`,
+    `updated ${n(run.updated)}`,
+    `deleted ${n(run.deleted)}`,
+    ...(run.notFound ? [`already absent ${run.notFound}`] : []),
+    `skipped ${n(run.skippedUnchanged)}`,
+    `rejected ${n(run.rejected)}`,
+    `dead-lettered ${n(run.deadLettered)}`,
+    `API calls ${n(run.apiCalls)}`,
+  ];
+  return `${(kind ?? 'run').padEnd(6)} ${startedAt ?? run.runId}  ${runOutcome(run)}; ${counters.join(', ')}`;
+}
+
+/**
+ * Progress on stderr. On a terminal, one line rewritten in place. Otherwise (a pipe, a log file)
+ * plain lines, at most one per interval and none for a run shorter than that; the empty text ends
+ * the progress: it clears the terminal line, or writes the final counts if any line went out, so
+ * the last progress line never contradicts the summary that follows.
+ */
+export function progressPrinter(
+  stream: Pick<NodeJS.WriteStream, 'isTTY' | 'write'> = process.stderr,
+  options: { readonly intervalMs?: number; readonly now?: () => number } = {},
+): (text: string) => void {
+  const now = options.now ?? Date.now;
+  const interval = options.intervalMs ?? 2000;
+  let lastPrinted = now();
+  let printedAny = false;
+  let latest = '';
   return (text) => {
     if (stream.isTTY) {
       stream.write(`\r\x1b[K${text}`);
-    } else if (Date.now() - last > 2000) {
+      return;
+    }
+    if (text === '') {
+      if (printedAny && latest) stream.write(`${latest}\n`);
+      latest = '';
+      printedAny = false;
+      lastPrinted = now();
+      return;
+    }
+    latest = text;
+    if (now() - lastPrinted >= interval) {
       stream.write(`${text}\n`);
-      last = Date.now();
+      lastPrinted = now();
+      printedAny = true;
+      latest = '';
     }
   };
 }

@@ -1,7 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { loadConfig, type CustomerConfig } from '../config';
 import { ErrorKind, ExternalSystemError, MlConnectorError } from '../errors';
-import { LocalScheduler, LocalSession, runDemo } from '../local';
+import { DEMO_EMPLOYEES, LocalScheduler, LocalSession, runDemo, StateInUseError } from '../local';
 import type { RuntimeContext } from '../runtime';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { resourceNames } from '../config';
@@ -17,6 +17,9 @@ import { peoplesoftSetupReport } from './commands/peoplesoftSetup';
 import { registerServeCommand } from './commands/serve';
 import { setSecret, systemSecrets, type SecretSystem } from './commands/secretsSet';
 import { formatAudit, formatPlan, formatRun, formatSummary, progressPrinter } from './format';
+import { lineWriter } from './lineWriter';
+import { localStateDir } from './localStateDir';
+import { packageVersion } from './packageVersion';
 import { readSecretValue } from './readSecretValue';
 
 interface Io {
@@ -24,10 +27,11 @@ interface Io {
   readonly err: (text: string) => void;
 }
 
-const defaultIo: Io = {
-  out: (text) => process.stdout.write(`${text}\n`),
-  err: (text) => process.stderr.write(`${text}\n`),
-};
+let defaultIo: Io | undefined;
+/** Standard output and error, each quiet once its reader has gone (EPIPE). */
+function standardIo(): Io {
+  return (defaultIo ??= { out: lineWriter(process.stdout), err: lineWriter(process.stderr) });
+}
 
 function isoDate(value: string): Date {
   const at = new Date(value);
@@ -35,8 +39,28 @@ function isoDate(value: string): Date {
   return at;
 }
 
-async function withSession<T>(config: CustomerConfig, work: (session: LocalSession) => Promise<T>): Promise<T> {
-  const session = await LocalSession.open({ config });
+function employeeCount(value: string): number {
+  const count = Number(value);
+  if (!/^\d+$/.test(value.trim()) || count < DEMO_EMPLOYEES.min || count > DEMO_EMPLOYEES.max) {
+    throw new InvalidArgumentError(`a whole number from ${DEMO_EMPLOYEES.min} to ${DEMO_EMPLOYEES.max}, not "${value}"`);
+  }
+  return count;
+}
+
+/** Where a session of this command meets the customer's local state. */
+interface SessionUse {
+  readonly configPath: string;
+  /** `read`: status, audit, ping, a dry run (never wait for a writer, never create the folder). */
+  readonly access: 'read' | 'write';
+  readonly command: string;
+}
+
+function openSession(config: CustomerConfig, use: SessionUse): Promise<LocalSession> {
+  return LocalSession.open({ config, stateDir: localStateDir(use.configPath, config), access: use.access, command: use.command });
+}
+
+async function withSession<T>(config: CustomerConfig, use: SessionUse, work: (session: LocalSession) => Promise<T>): Promise<T> {
+  const session = await openSession(config, use);
   try {
     return await work(session);
   } finally {
@@ -44,22 +68,28 @@ async function withSession<T>(config: CustomerConfig, work: (session: LocalSessi
   }
 }
 
+/** Runs `status` lists per flow. */
+const RECENT_RUNS = 5;
+
 function selectFlows(config: CustomerConfig, name?: string): string[] {
   if (name) return [config.flows.find((flow) => flow.name === name)?.name ?? name];
   return config.flows.filter((flow) => flow.enabled).map((flow) => flow.name);
 }
 
-/** Builds the `ml-connector` command line. */
-export function buildProgram(io: Io = defaultIo): Command {
+/** Builds the `ml-connector` command line; `commandLine` is what a holder of the local state is shown as. */
+export function buildProgram(io: Io = standardIo(), commandLine = 'ml-connector'): Command {
   const program = new Command('ml-connector')
     .description('Keeps SaaS tools current with the data of a PeopleSoft installation.')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .configureOutput({ writeOut: (text) => io.out(text.replace(/\n$/, '')), writeErr: (text) => io.err(text.replace(/\n$/, '')) })
     .showHelpAfterError()
     .exitOverride();
+  const use = (configPath: string, access: 'read' | 'write'): SessionUse => ({ configPath, access, command: commandLine });
 
   program
     .command('demo')
     .description('Sync a seeded PeopleSoft directory into Marketo, apply HR changes, sync again (simulators only)')
-    .option('--employees <n>', 'employees in the seeded directory', (v) => Number.parseInt(v, 10), 5000)
+    .option('--employees <n>', `employees in the seeded directory (${DEMO_EMPLOYEES.min} to ${DEMO_EMPLOYEES.max})`, employeeCount, 5000)
     .action(async (options: { employees: number }) => {
       const progress = progressPrinter();
       const demo = await runDemo({ employees: options.employees, print: io.out, progress, formatSummary });
@@ -73,7 +103,7 @@ export function buildProgram(io: Io = defaultIo): Command {
     .option('--deployed', 'check from the deployed stack (through its static egress IP) instead of from here')
     .action(async (options: { config: string; deployed?: boolean }) => {
       const config = await loadConfig(options.config);
-      const checks = options.deployed ? await deployedPing(config) : await localPing(config);
+      const checks = options.deployed ? await deployedPing(config) : await localPing(config, use(options.config, 'read'));
       for (const check of checks) {
         const name = check.name.startsWith(check.system) ? check.name : `${check.system} ${check.name}`;
         io.out(`${check.ok ? 'ok  ' : 'FAIL'} ${name}: ${check.detail}`);
@@ -103,7 +133,7 @@ export function buildProgram(io: Io = defaultIo): Command {
       }
       let worst: ExitCode = ExitCode.Ok;
       const reasons: string[] = [];
-      await withSession(config, async (session) => {
+      await withSession(config, use(options.config, options.dryRun ? 'read' : 'write'), async (session) => {
         for (const flow of selectFlows(config, options.flow)) {
           if (options.dryRun) {
             io.out(formatPlan(await session.plan(flow, options.since)));
@@ -115,7 +145,7 @@ export function buildProgram(io: Io = defaultIo): Command {
           try {
             summary = await session.sync(flow, {
               ...(options.since ? { since: options.since } : {}),
-              onProgress: (p) => progress(`${flow}: ${p.phase}, read ${p.read}, enqueued ${p.enqueued}, written ${p.written}`),
+              onProgress: (p) => progress(`${flow}: ${p.phase}, read ${p.read}, enqueued ${p.enqueued}, processed ${p.written}`),
             });
           } catch (error) {
             // A system that failed stops this flow, not the others.
@@ -147,12 +177,12 @@ export function buildProgram(io: Io = defaultIo): Command {
       const report = async (context: RuntimeContext): Promise<void> =>
         io.out(formatAudit(options.key, await createStore(context).auditTrail(options.key)));
       if (options.deployed) await report(await deployedContext(config));
-      else await withSession(config, (session) => report(session.context));
+      else await withSession(config, use(options.config, 'read'), (session) => report(session.context));
     });
 
   program
     .command('status')
-    .description('Per flow: the cursor, the last run, queued records and the dead-letter queue depth')
+    .description('Per flow: the cursor, queued records, the dead-letter queue depth and the recent runs')
     .requiredOption('-c, --config <file>', 'customer config (YAML)')
     .option('--deployed', "read the deployed stack's table and queues (AWS credentials from the environment)")
     .action(async (options: { config: string; deployed?: boolean }) => {
@@ -161,21 +191,23 @@ export function buildProgram(io: Io = defaultIo): Command {
         const store = createStore(context);
         for (const flow of config.flows) {
           const cursor = await store.getCursor(flow.name);
-          const [run] = await store.latestRuns(flow.name, 1);
+          const runs = await store.latestRuns(flow.name, RECENT_RUNS);
           const queue = createQueue(context, flow);
           const queued = await queue.depth('queue');
           const depth = await queue.depth('dead-letter');
           const park = await store.getQuotaPark(flow.target);
           io.out(`${flow.name}`);
-          io.out(`  cursor      ${cursor?.until ?? '(none: next run starts at ' + flow.initialSince + ')'}`);
-          io.out(`  last run    ${formatRun(run)}`);
-          io.out(`  queued      ${queued.visible + queued.inFlight + queued.delayed}${queued.inFlight ? ` (${queued.inFlight} being written)` : ''}`);
+          io.out(`  cursor       ${cursor?.until ?? '(none: next run starts at ' + flow.initialSince + ')'}`);
+          io.out(`  queued       ${queued.visible + queued.inFlight + queued.delayed}${queued.inFlight ? ` (${queued.inFlight} being written)` : ''}`);
           io.out(`  dead letters ${depth.visible + depth.inFlight}`);
           if (park) io.out(`  ${flow.target} quota exhausted until ${park.resetsAt}`);
+          // Several runs, so an empty run or a replay does not hide the last real one.
+          io.out(`  recent runs  ${runs.length === 0 ? 'none yet' : `(newest first, ${RECENT_RUNS} at most)`}`);
+          for (const run of runs) io.out(`    ${formatRun(run)}`);
         }
       };
       if (options.deployed) await report(await deployedContext(config));
-      else await withSession(config, (session) => report(session.context));
+      else await withSession(config, use(options.config, 'read'), (session) => report(session.context));
     });
 
   program
@@ -217,7 +249,7 @@ export function buildProgram(io: Io = defaultIo): Command {
         return;
       }
       let deadLettered = 0;
-      await withSession(config, async (session) => {
+      await withSession(config, use(options.config, 'write'), async (session) => {
         for (const flow of selectFlows(config, options.flow)) {
           const result = await session.replay(flow, selection);
           if (result.replayed > 0) await session.drain(flow);
@@ -236,7 +268,7 @@ export function buildProgram(io: Io = defaultIo): Command {
     .requiredOption('-c, --config <file>', 'customer config (YAML)')
     .action(async (options: { config: string }) => {
       const config = await loadConfig(options.config);
-      const session = await LocalSession.open({ config });
+      const session = await openSession(config, use(options.config, 'write'));
       const scheduler = new LocalScheduler(config.flows.filter((flow) => flow.enabled), async (flow) => {
         try {
           io.out(formatSummary(await session.sync(flow.name)));
@@ -285,8 +317,8 @@ export function buildProgram(io: Io = defaultIo): Command {
 
 type Check = PingCheck & { readonly system: string };
 
-async function localPing(config: CustomerConfig): Promise<Check[]> {
-  return withSession(config, async (session) => {
+async function localPing(config: CustomerConfig, use: SessionUse): Promise<Check[]> {
+  return withSession(config, use, async (session) => {
     const checks: Check[] = [];
     try {
       const source = await session.recordSource();
@@ -339,8 +371,8 @@ async function deployedPing(config: CustomerConfig): Promise<Check[]> {
  * Runs the CLI; returns the exit code (`ExitCode`, documented in the README). Errors print as one
  * clear line, never a stack (except for a bug) or a secret.
  */
-export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
-  const program = buildProgram(io);
+export async function main(argv: readonly string[], io: Io = standardIo()): Promise<number> {
+  const program = buildProgram(io, ['ml-connector', ...argv.slice(2)].join(' '));
   try {
     await program.parseAsync([...argv]);
     return ExitCode.Ok;
@@ -349,6 +381,10 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     if (error instanceof CliExit) {
       if (error.message) io.err(error.message);
       return error.code;
+    }
+    if (error instanceof StateInUseError) {
+      io.err(`error: ${error.message}`);
+      return ExitCode.StateInUse;
     }
     if (error instanceof ExternalSystemError) {
       io.err(`error: ${error.message}`);

@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Worker } from 'node:worker_threads';
 import { resourceNames, type CustomerConfig, type FlowConfig } from '../config';
 import { stateTableDefinition } from '../state';
@@ -19,6 +19,16 @@ export interface LocalAwsOptions {
   /** Keep DynamoDB data and queue contents in this folder between runs; in memory when absent. */
   readonly stateDir?: string;
   readonly region?: string;
+  /**
+   * A read-only command's own open: saved queue contents are restored but never written back, so
+   * the snapshot on disk stays what the last writer left even if this process is killed.
+   */
+  readonly readOnly?: boolean;
+}
+
+interface InspectedMessage {
+  readonly body: string;
+  readonly messageAttributes?: Record<string, { StringValue?: string }>;
 }
 
 interface QueueSnapshot {
@@ -30,7 +40,8 @@ interface QueueSnapshot {
  * The embedded stand-ins for SQS (fauxqs) and DynamoDB (dynalite), started in-process, with the
  * queues and the table created from the same definitions the CDK stack uses. With a state dir,
  * DynamoDB persists in LevelDB and queue contents (dead letters above all) are saved on stop and
- * restored on start, so `status` and `replay` see what an earlier `sync` left.
+ * restored on start, so `status` and `replay` see what an earlier `sync` left. `connect` gives the
+ * clients of emulators another process runs (the holder of the state folder), without starting any.
  */
 export class LocalAws {
   public readonly sqs: SQSClient;
@@ -43,7 +54,7 @@ export class LocalAws {
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
 
   private constructor(
-    private readonly worker: Worker,
+    private readonly worker: Worker | undefined,
     endpoints: { sqs: string; dynamodb: string },
     private readonly options: LocalAwsOptions,
   ) {
@@ -51,7 +62,7 @@ export class LocalAws {
     this.sqs = new SQSClient({ endpoint: endpoints.sqs, region, credentials });
     this.dynamo = new DynamoDBClient({ endpoint: endpoints.dynamodb, region, credentials });
     this.endpoints = endpoints;
-    worker.on('message', (reply: { id?: number; result?: unknown; error?: string }) => {
+    worker?.on('message', (reply: { id?: number; result?: unknown; error?: string }) => {
       const waiter = reply.id === undefined ? undefined : this.pending.get(reply.id);
       if (!waiter) return;
       this.pending.delete(reply.id!);
@@ -79,16 +90,32 @@ export class LocalAws {
     return new LocalAws(worker, endpoints, options);
   }
 
+  /**
+   * Clients of emulators another process runs (read-only use: nothing is created, restored or
+   * saved; `stop` only closes the clients).
+   */
+  public static connect(endpoints: { sqs: string; dynamodb: string }, options: Pick<LocalAwsOptions, 'region'> = {}): LocalAws {
+    return new LocalAws(undefined, endpoints, { ...options, readOnly: true });
+  }
+
   private request<T>(message: Record<string, unknown>): Promise<T> {
+    const worker = this.worker!;
     const id = (this.nextRequest += 1);
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.worker.postMessage({ ...message, id });
+      worker.postMessage({ ...message, id });
     });
   }
 
-  /** Creates the state table and every flow's queue pair (idempotent), restoring saved messages. */
+  /**
+   * Creates the state table and every flow's queue pair (idempotent), restoring saved messages;
+   * when connected to another process's emulators, only looks the queues up.
+   */
   public async provision(config: CustomerConfig): Promise<void> {
+    if (!this.worker) {
+      for (const flow of config.flows) await this.findFlowQueues(config, flow);
+      return;
+    }
     const names = resourceNames(config);
     await this.ensureTable(names.table);
     for (const flow of config.flows) await this.ensureFlowQueues(config, flow);
@@ -106,16 +133,39 @@ export class LocalAws {
   }
 
   /** Every message of a queue, ready, delayed and in flight, without receiving it. */
-  public inspect(queueName: string): Promise<Array<{ body: string; attributes: Record<string, string> }>> {
-    return this.request({ type: 'inspect', queue: queueName });
+  public async inspect(queueName: string): Promise<Array<{ body: string; attributes: Record<string, string> }>> {
+    if (this.worker) return this.request({ type: 'inspect', queue: queueName });
+    // fauxqs's own inspection endpoint: reads without receiving, so visibility and counts stay.
+    const response = await fetch(`${this.endpoints.sqs}/_fauxqs/queues/${encodeURIComponent(queueName)}`);
+    if (response.status === 404) return [];
+    if (!response.ok) throw new Error(`local emulators: inspecting ${queueName} answered ${response.status}`);
+    const state = (await response.json()) as {
+      messages: { ready: InspectedMessage[]; delayed: InspectedMessage[]; inflight: Array<{ message: InspectedMessage }> };
+    };
+    return [...state.messages.ready, ...state.messages.delayed, ...state.messages.inflight.map((entry) => entry.message)].map((message) => ({
+      body: message.body,
+      attributes: Object.fromEntries(Object.entries(message.messageAttributes ?? {}).map(([name, value]) => [name, String(value.StringValue ?? '')])),
+    }));
   }
 
   public async stop(): Promise<void> {
-    await this.saveQueues();
+    if (this.worker && !this.options.readOnly) await this.saveQueues();
     this.sqs.destroy();
     this.dynamo.destroy();
+    if (!this.worker) return;
     await this.request({ type: 'stop' });
     await this.worker.terminate();
+  }
+
+  private async findFlowQueues(config: CustomerConfig, flow: FlowConfig): Promise<void> {
+    const names = resourceNames(config).flow(flow);
+    const url = async (name: string): Promise<string> => (await this.sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl!;
+    this.queues.set(flow.name, {
+      queueUrl: await url(names.queue),
+      deadLetterQueueUrl: await url(names.deadLetterQueue),
+      queueName: names.queue,
+      deadLetterQueueName: names.deadLetterQueue,
+    });
   }
 
   private async ensureTable(tableName: string): Promise<void> {
@@ -219,6 +269,7 @@ export class LocalAws {
         );
       }
     }
-    await writeFile(file, '[]');
+    // Cleared once restored, so a writer killed before it saves does not restore these twice.
+    if (!this.options.readOnly) await writeFile(file, '[]');
   }
 }

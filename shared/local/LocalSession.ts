@@ -13,6 +13,7 @@ import {
   writeBatch,
   type FlowPlan,
   type PollProgress,
+  type PollResult,
   type ReplayResult,
   type ReplaySelection,
 } from '../pipeline';
@@ -20,12 +21,25 @@ import { createConnector, createQueue, createSource, createStore, findFlow, type
 import { LocalSecretResolver } from '../secrets';
 import type { RunSummary, StateStore } from '../state';
 import { EventSourceLoop } from './EventSourceLoop';
+import { claimLocalState, type LocalStateClaim } from './claimLocalState';
 import { LocalAws } from './LocalAws';
 
 export interface LocalSessionOptions {
   readonly config: CustomerConfig;
-  /** Folder for persistent local state; `null` keeps everything in memory (tests, benchmarks). */
+  /**
+   * Folder for persistent local state (the customer's folder is made inside it); `null` keeps
+   * everything in memory (tests, benchmarks). A relative path is taken from the working
+   * directory: the CLI passes it resolved against the config file's folder.
+   */
   readonly stateDir?: string | null;
+  /**
+   * `read` for commands that only look (status, audit, a dry run): they read through the
+   * emulators of a process that holds the state, and never create a state folder. `write` (the
+   * default) takes the folder, or fails at once with `StateInUseError` naming its holder.
+   */
+  readonly access?: 'read' | 'write';
+  /** The command line recorded as the holder of the state (defaults to this process's arguments). */
+  readonly command?: string;
   /** Simulators started by the caller (demo, tests); otherwise started here when the config asks. */
   readonly simulators?: LocalSimulators;
   /** The targets this session can write to (the built-in catalog by default). */
@@ -49,7 +63,8 @@ export interface LocalSimulators {
 
 export interface SyncOptions {
   readonly since?: Date;
-  readonly onProgress?: (progress: PollProgress & { phase: 'polling' | 'writing'; written: number }) => void;
+  /** Progress while polling and writing, and once more with the final counts (`done`). `written`: records the writers finished. */
+  readonly onProgress?: (progress: PollProgress & { phase: 'polling' | 'writing' | 'done'; written: number }) => void;
 }
 
 export interface SyncSummary extends RunSummary {
@@ -78,6 +93,7 @@ export class LocalSession {
     public readonly simulators: LocalSimulators,
     private readonly owned: ReadonlyArray<{ stop(): Promise<void> }>,
     private readonly options: LocalSessionOptions,
+    private readonly claim: LocalStateClaim,
   ) {
     this.store = createStore(context);
     this.alerts = context.alerts as MemoryAlerter;
@@ -89,6 +105,20 @@ export class LocalSession {
       options.stateDir === null
         ? undefined
         : resolveDir(options.stateDir ?? config.local.stateDir, config.customer);
+    // Claimed first, so a second writer hears at once who holds the state.
+    const claim: LocalStateClaim = stateDir
+      ? await claimLocalState(stateDir, { access: options.access ?? 'write', command: options.command ?? `ml-connector ${process.argv.slice(2).join(' ')}` })
+      : { mode: 'memory' };
+    try {
+      return await LocalSession.start(options, stateDir, claim);
+    } catch (error) {
+      if (claim.mode === 'own') await claim.lock.release();
+      throw error;
+    }
+  }
+
+  private static async start(options: LocalSessionOptions, stateDir: string | undefined, claim: LocalStateClaim): Promise<LocalSession> {
+    const { config } = options;
     const catalog = options.targets ?? targetCatalog;
     const owned: Array<{ stop(): Promise<void> }> = [];
     let peoplesoft = options.simulators?.peoplesoft;
@@ -107,11 +137,16 @@ export class LocalSession {
       targets[name] = started;
     }
     const simulators: LocalSimulators = { ...(peoplesoft ? { peoplesoft } : {}), targets };
-    const aws = await LocalAws.start({ ...(stateDir ? { stateDir } : {}), region: config.region });
+    const aws =
+      claim.mode === 'connect'
+        ? LocalAws.connect(claim.holder.endpoints, { region: config.region })
+        : await LocalAws.start({ ...(claim.mode === 'own' ? { stateDir: stateDir!, readOnly: claim.readOnly } : {}), region: config.region });
     try {
       await aws.provision(config);
+      if (claim.mode === 'own') await claim.lock.publish(aws.endpoints);
     } catch (error) {
       await aws.stop();
+      for (const simulator of owned) await simulator.stop();
       throw error;
     }
     const context: RuntimeContext = {
@@ -138,7 +173,7 @@ export class LocalSession {
       ...(options.fetch ? { fetch: options.fetch } : {}),
       ...(options.sleep ? { sleep: options.sleep } : {}),
     };
-    return new LocalSession(config, aws, context, simulators, owned, options);
+    return new LocalSession(config, aws, context, simulators, owned, options, claim);
   }
 
   public flow(name: string): FlowConfig {
@@ -164,52 +199,75 @@ export class LocalSession {
     return createQueue(this.context, flow);
   }
 
-  /** One sync cycle of a flow: poll while the writers drain the queue, then summarize the run. */
+  /**
+   * One sync cycle of a flow: poll while the writers drain the queue, then summarize the run. The
+   * run's status says what happened: `complete`, `partial` (stopped early, the next run goes on),
+   * or `failed` with the error (a system failed mid-run; the error is rethrown). Records of the
+   * run that ended in the dead-letter queue count as dead-lettered, however they got there.
+   */
   public async sync(flowName: string, options: SyncOptions = {}): Promise<SyncSummary> {
     const started = Date.now();
     const flow = this.flow(flowName);
     const queue = this.queue(flow);
-    const connector = await this.connector(flow.target);
-    const source = await this.recordSource();
+    const runId = this.store.newRunId('poll');
     let written = 0;
-    const loop = this.writerLoop(flow, queue, connector, (count) => (written += count));
-    loop.start();
-    let poll;
+    let poll: PollResult | undefined;
     try {
-      poll = await pollFlow({
-        config: this.config,
-        flow,
-        source,
-        queue,
-        store: this.store,
-        ...(options.since ? { since: options.since } : {}),
-        onProgress: (progress) => options.onProgress?.({ ...progress, phase: 'polling', written }),
-      });
-      loop.producerDone();
-      const ticker = setInterval(
-        () => options.onProgress?.({ read: poll!.read, enqueued: poll!.enqueued, rejected: poll!.rejected, phase: 'writing', written }),
-        1000,
-      );
+      const connector = await this.connector(flow.target);
+      const source = await this.recordSource();
+      const loop = this.writerLoop(flow, queue, connector, (count) => (written += count));
+      loop.start();
       try {
-        await loop.drain();
+        poll = await pollFlow({
+          config: this.config,
+          flow,
+          source,
+          queue,
+          store: this.store,
+          runId,
+          ...(options.since ? { since: options.since } : {}),
+          onProgress: (progress) => options.onProgress?.({ ...progress, phase: 'polling', written }),
+        });
+        loop.producerDone();
+        const polled = poll;
+        const ticker = setInterval(
+          () => options.onProgress?.({ read: polled.read, enqueued: polled.enqueued, rejected: polled.rejected, phase: 'writing', written }),
+          1000,
+        );
+        try {
+          await loop.drain();
+        } finally {
+          clearInterval(ticker);
+        }
       } finally {
-        clearInterval(ticker);
+        await loop.stop();
       }
-    } finally {
-      await loop.stop();
+    } catch (error) {
+      // Recorded so `status` shows this run as failed rather than as the last good one.
+      await this.store
+        .addRunCounters(flow.name, runId, {}, { status: 'failed', error: (error as Error).message.slice(0, 500) })
+        .catch(() => undefined);
+      throw error;
     }
-    await this.store.addRunCounters(flow.name, poll.runId, {}, { status: poll.complete ? 'complete' : 'partial' });
-    const run = (await this.store.getRun(flow.name, poll.runId)) ?? { flow: flow.name, runId: poll.runId };
-    const deadLetters = await this.deadLetters(flow);
+    const allDeadLetters = await this.deadLetters(flow);
+    const deadLetters = allDeadLetters.filter((letter) => letter.runId === runId);
+    const counted = (await this.store.getRun(flow.name, runId))?.deadLettered ?? 0;
+    await this.store.addRunCounters(
+      flow.name,
+      runId,
+      // SQS moves a record whose every retry failed without the writer counting it.
+      { deadLettered: Math.max(0, deadLetters.length - counted) },
+      { status: poll.complete ? 'complete' : 'partial' },
+    );
+    const run = (await this.store.getRun(flow.name, runId)) ?? { flow: flow.name, runId };
+    options.onProgress?.({ read: poll.read, enqueued: poll.enqueued, rejected: poll.rejected, phase: 'done', written });
     return {
       ...run,
       elapsedMs: Date.now() - started,
       complete: poll.complete,
       rejectedReasons: poll.rejections,
-      deadLetterReasons: deadLetters
-        .filter((letter) => letter.runId === poll.runId)
-        .map(({ sourceId, reason }) => ({ sourceId, reason })),
-      deadLetterDepth: deadLetters.length,
+      deadLetterReasons: deadLetters.map(({ sourceId, reason }) => ({ sourceId, reason })),
+      deadLetterDepth: allDeadLetters.length,
     };
   }
 
@@ -291,7 +349,11 @@ export class LocalSession {
   }
 
   public async close(): Promise<void> {
-    await this.aws.stop();
+    try {
+      await this.aws.stop();
+    } finally {
+      if (this.claim.mode === 'own') await this.claim.lock.release();
+    }
     for (const simulator of this.owned) await simulator.stop();
   }
 }

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { startPeopleSoftSimulator, type PeopleSoftSimulator } from '../../simulators/peoplesoft';
+import { DEPARTMENTS, startPeopleSoftSimulator, type PeopleSoftSimulator } from '../../simulators/peoplesoft';
+import { ErrorKind, MlConnectorError } from '../errors';
 import { loadConfig, type CustomerConfig } from '../config';
 import type { RunningSimulator } from '../connectors';
 import { LocalSession, type SyncSummary } from './LocalSession';
@@ -27,6 +28,9 @@ export interface DemoResult {
   close(): Promise<void>;
 }
 
+/** The seeded directory sizes the demo accepts: enough active employees for its seven HR changes. */
+export const DEMO_EMPLOYEES = { min: 10, max: 1_000_000 } as const;
+
 export interface DemoOptions {
   readonly employees?: number;
   readonly config?: CustomerConfig;
@@ -45,6 +49,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const print = options.print ?? (() => undefined);
   const config = options.config ?? (await loadConfig(DEMO_CONFIG));
   const employees = options.employees ?? 5000;
+  if (!Number.isInteger(employees) || employees < DEMO_EMPLOYEES.min || employees > DEMO_EMPLOYEES.max) {
+    throw new MlConnectorError(
+      `--employees must be a whole number from ${DEMO_EMPLOYEES.min} to ${DEMO_EMPLOYEES.max}, not "${options.employees}"`,
+      ErrorKind.Misconfigured,
+    );
+  }
   const peoplesoft = await startPeopleSoftSimulator({ node: config.peoplesoft.node, employees });
   const session = await LocalSession.open({
     config,
@@ -63,7 +73,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       for (const flow of config.flows.filter((entry) => entry.enabled).map((entry) => entry.name)) {
         const summary = await session.sync(flow, {
           onProgress: (p) =>
-            options.progress?.(`${label} ${flow}: read ${p.read}, enqueued ${p.enqueued}, rejected ${p.rejected}, written ${p.written}`),
+            options.progress?.(`${label} ${flow}: read ${p.read}, enqueued ${p.enqueued}, rejected ${p.rejected}, processed ${p.written}`),
         });
         options.progress?.('');
         summaries.push(summary);
@@ -83,17 +93,20 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const ids = peoplesoft.employeeIds();
     const active = ids.filter((id) => peoplesoft.employee(id)?.EMPL_STATUS === 'A');
     const inactive = ids.filter((id) => peoplesoft.employee(id)?.EMPL_STATUS !== 'A');
+    // Seven different active employees, spread over the directory, so the demo works at any size.
+    const picked = Array.from({ length: 7 }, (_, i) => active[Math.floor((i * active.length) / 7)]!);
+    if (new Set(picked).size < 7) throw new MlConnectorError(`the seeded directory has only ${active.length} active employees; the demo needs 7`, ErrorKind.Misconfigured);
     const changes: DemoChanges = {
       hired: [0, 1, 2].map((i) => peoplesoft.hire({ JOBTITLE: ['Site Engineer', 'Payroll Analyst', 'Buyer'][i] }).EMPLID),
       rehired: inactive.slice(0, 1).map((id) => peoplesoft.rehire(id).EMPLID),
-      retitled: active.slice(10, 12).map((id) => peoplesoft.changeTitle(id, 'Senior Project Manager').EMPLID),
-      transferred: active.slice(20, 22).map((id) => {
-        const own = peoplesoft.employee(id)!.DEPTID;
-        const other = active.map((a) => peoplesoft.employee(a)!.DEPTID).find((dept) => dept !== own)!;
-        return peoplesoft.transfer(id, String(other)).EMPLID;
+      retitled: picked.slice(0, 2).map((id) => peoplesoft.changeTitle(id, 'Senior Project Manager').EMPLID),
+      transferred: picked.slice(2, 4).map((id) => {
+        const own = String(peoplesoft.employee(id)!.DEPTID);
+        const other = Object.keys(DEPARTMENTS).find((dept) => dept !== own)!;
+        return peoplesoft.transfer(id, other).EMPLID;
       }),
-      terminated: active.slice(30, 32).map((id) => peoplesoft.terminate(id).EMPLID),
-      invalidEmail: peoplesoft.update(active[40]!, { EMAIL_ADDR: 'not-an-email@' }).EMPLID,
+      terminated: picked.slice(4, 6).map((id) => peoplesoft.terminate(id).EMPLID),
+      invalidEmail: peoplesoft.update(picked[6]!, { EMAIL_ADDR: 'not-an-email@' }).EMPLID,
     };
     print(`  hired ${changes.hired.join(', ')}; rehired ${changes.rehired.join(', ') || '(none)'}`);
     print(`  new title ${changes.retitled.join(', ')}; transferred ${changes.transferred.join(', ')}`);

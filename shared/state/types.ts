@@ -91,6 +91,8 @@ export interface RunSummary extends Partial<RunCounters> {
   readonly pollFinishedAt?: string;
   readonly updatedAt?: string;
   readonly status?: string;
+  /** Why a failed run failed (its status is `failed`). */
+  readonly error?: string;
 }
 
 export interface QuotaPark {

@@ -8,6 +8,7 @@ export type {
 } from './startPeopleSoftSimulator';
 export { FaultScript } from './FaultScript';
 export type { FaultMatch, PeopleSoftFault } from './FaultScript';
+export { DEPARTMENTS } from './generateEmployee';
 export type { Employee } from './generateEmployee';
 export type { Company } from './generateCompany';
 export type { TimestampFormat } from './formatTimestamp';

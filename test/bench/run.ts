@@ -6,6 +6,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { progressPrinter } from '../../shared/cli/format';
 import { LocalSession } from '../../shared/local';
 import { startMarketoSimulator } from '../../simulators/marketo';
 import { startPeopleSoftSimulator } from '../../simulators/peoplesoft';
@@ -23,10 +24,11 @@ async function throughput(rateLimit: boolean, count: number): Promise<void> {
   const marketo = await startMarketoSimulator({ rateLimit: { enabled: rateLimit }, dailyQuota: Number.POSITIVE_INFINITY });
   const session = await LocalSession.open({ config: demoConfig(leadsOnly), stateDir: null, simulators: { peoplesoft, targets: { marketo } } });
   try {
+    const progress = progressPrinter();
     const summary = await session.sync('employees-to-marketo', {
-      onProgress: (p) => process.stderr.write(`\r  ${p.phase}: read ${p.read}, written ${p.written}   `),
+      onProgress: (p) => progress(`  ${p.phase}: read ${p.read}, processed ${p.written}`),
     });
-    process.stderr.write('\r\x1b[K');
+    progress('');
     const written = (summary.created ?? 0) + (summary.updated ?? 0);
     const seconds = summary.elapsedMs / 1000;
     const rate = written / seconds;

@@ -42,13 +42,22 @@ beforeAll(async () => {
   peoplesoft = await startPeopleSoftSimulator({ employees: 30, inactiveOperations: ['ML_COMPANIES_GET'] });
   marketo = await startMarketoSimulator({});
 });
+const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
+  for (const cleanup of cleanups) await cleanup();
   await peoplesoft.stop();
   await marketo.stop();
   await rm(dir, { recursive: true, force: true });
 });
 
 describe('ml-connector CLI', () => {
+  it('prints its version', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const result = await run(['--version']);
+    expect(result.code).toBe(0);
+    expect(result.out).toBe(version);
+  });
+
   it('fails at start on a bad config, naming the field, with exit code 1', async () => {
     const path = await configFile('bad.yaml', demoYaml.replace('lagSeconds: 0', 'lagSecs: 0'));
     const result = await run(['sync', '--config', path]);
@@ -99,7 +108,7 @@ describe('ml-connector CLI', () => {
 
     const callsBefore = marketo.calls();
     const dryRun = await run(['sync', '--config', path, '--flow', 'employees-to-marketo', '--dry-run'], secrets);
-    expect(dryRun.out).toMatch(/leads: 0 creates, 1 updates, 0 deletes/);
+    expect(dryRun.out).toMatch(/leads: 0 creates, 1 updates, 0 deletes if present/);
     expect(dryRun.out).toContain('"title":"Controller"');
     expect(marketo.calls()).toBe(callsBefore); // a dry run writes nothing
 
@@ -110,8 +119,32 @@ describe('ml-connector CLI', () => {
     const status = await run(['status', '--config', path], secrets);
     expect(status.out).toMatch(/employees-to-marketo\n\s+cursor\s+20\d\d-/);
     expect(status.out).toMatch(/dead letters 0/);
+    // Both runs, newest first: the second (one record) does not hide the first (all 30).
+    expect(status.out).toMatch(/recent runs .*\n +poll +\S+ +complete; read 1, .*\n +poll +\S+ +complete; read 30, /);
 
     const audit = await run(['audit', '--config', path, '--key', id!], secrets);
     expect(audit.out.match(/written/g)?.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('counts deletes of records the target never had apart from the target writes', async () => {
+    const [leaver] = peoplesoft.employeeIds(30).slice(-1);
+    peoplesoft.terminate(leaver!); // its sales person was never created in Marketo
+    const leavers = peoplesoft.employeeIds().filter((id) => peoplesoft.employee(id)!.EMPL_STATUS !== 'A').length;
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const fresh = await startMarketoSimulator({}); // no sales person of the earlier tests in it
+    cleanups.push(() => fresh.stop());
+    const path = await configFile(
+      'absent.yaml',
+      realSystemsConfig((yaml) => yaml.replace('customer: clitest', 'customer: clitestabsent').replace(marketo.url, fresh.url)),
+    );
+    const dryRun = await run(['sync', '--config', path, '--flow', 'employees-to-marketo', '--dry-run'], secrets);
+    expect(dryRun.out).toMatch(new RegExp(`salespersons: \\d+ creates, 0 updates, ${leavers} deletes if present`));
+    expect(dryRun.out).not.toMatch(/\d+ deletes,/);
+    const sync = await run(['sync', '--config', path, '--flow', 'employees-to-marketo'], secrets);
+    const [, total, created, updated] = /target writes +(\d+) +\(created (\d+) \/ updated (\d+) \/ deleted 0\)/.exec(sync.out)!.map(Number);
+    expect(total).toBe(created! + updated!); // the deletes that found nothing are not among the writes
+    expect(sync.out).toMatch(new RegExp(`already absent +${leavers} `));
+    const status = await run(['status', '--config', path], secrets);
+    expect(status.out).toMatch(new RegExp(`poll .*deleted 0, already absent ${leavers},`));
   });
 });

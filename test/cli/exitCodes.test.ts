@@ -56,6 +56,8 @@ describe('sync exit codes', () => {
     const [badEmail, longTitle] = peoplesoft.employeeIds().filter((id) => peoplesoft.employee(id)!.EMPL_STATUS === 'A');
     peoplesoft.update(badEmail!, { EMAIL_ADDR: 'not-an-address' });
     peoplesoft.changeTitle(longTitle!, 'Chief '.repeat(60)); // Marketo refuses a title over 255 characters
+    // The source clock has one-second resolution: a change in the current second is read by the next run.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     const result = await runCli(['sync', '--config', await config(), '--flow', 'employees-to-marketo'], secrets);
     expect(result.code).toBe(3);
     expect(result.out).toMatch(/rejected\s+1\n/);
@@ -89,5 +91,36 @@ describe('sync exit codes', () => {
     const result = await runCli(['sync', '--config', await config(), '--flow', 'employes-to-marketo'], secrets);
     expect(result.code).toBe(1);
     expect(result.err).toContain('no flow named "employes-to-marketo" (flows: companies-to-marketo, employees-to-marketo)');
+  });
+});
+
+describe('status after a run that went wrong', () => {
+  it('labels a run whose source refused the credentials as failed, with the reason', async () => {
+    const path = await config();
+    await runCli(['sync', '--config', path, '--flow', 'companies-to-marketo'], secrets);
+    const failed = await runCli(['sync', '--config', path, '--flow', 'companies-to-marketo'], {
+      ...secrets,
+      ML_SECRET_PEOPLESOFT: JSON.stringify({ username: 'ML_INTEGRATION', password: 'wrong-password' }),
+    });
+    expect(failed.code).toBe(4);
+    const status = await runCli(['status', '--config', path], secrets);
+    // The failed run first, the good one it must not hide below it.
+    expect(status.out).toMatch(/recent runs .*\n +poll +\S+ +failed: .*(credentials|password).*\n +poll +\S+ +complete; read 8,/i);
+    expect(status.out).not.toContain('wrong-password');
+  });
+
+  it('counts records SQS dead-lettered after every retry failed, in the summary and in status', async () => {
+    const path = await config((yaml) =>
+      yaml
+        .replace(marketo.url, 'http://127.0.0.1:9') // nothing listens there
+        .replace('  - name: companies-to-marketo\n', '  - name: companies-to-marketo\n    maxReceiveCount: 1\n'),
+    );
+    const result = await runCli(['sync', '--config', path, '--flow', 'companies-to-marketo'], secrets);
+    expect(result.code).toBe(4);
+    expect(result.out).toMatch(/: complete with 8 dead-lettered\n/);
+    expect(result.out).toMatch(/dead-lettered +8 +\(dead-letter queue holds 8;/);
+    const status = await runCli(['status', '--config', path], secrets);
+    expect(status.out).toMatch(/dead letters 8\n/);
+    expect(status.out).toMatch(/poll +\S+ +complete with 8 dead-lettered; read 8, .*dead-lettered 8,/);
   });
 });

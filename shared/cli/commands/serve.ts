@@ -4,6 +4,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig, type CustomerConfig } from '../../config';
 import { ErrorKind, MlConnectorError } from '../../errors';
 import { EventDedupe, flowsFedBy, receiveDelivery, type FrontDoorAnswer } from '../../frontdoor';
+import { localStateDir } from '../localStateDir';
 import { LocalSession } from '../../local';
 
 /** The route of a pushed source, as deployed: `POST /webhooks/<source>`. */
@@ -145,13 +146,13 @@ function port(value: string): number {
 export async function serve(
   config: CustomerConfig,
   io: { readonly out: (text: string) => void; readonly err: (text: string) => void },
-  options: { readonly port?: number; readonly stop?: Promise<void> } = {},
+  options: { readonly port?: number; readonly stop?: Promise<void>; readonly stateDir?: string } = {},
 ): Promise<void> {
   const sources = Object.keys(config.pushed ?? {});
   if (sources.length === 0) {
     throw new MlConnectorError('the config declares no pushed sources: add a "pushed" section and "push: <source>" on a flow', ErrorKind.Misconfigured);
   }
-  const session = await LocalSession.open({ config });
+  const session = await LocalSession.open({ config, ...(options.stateDir ? { stateDir: options.stateDir } : {}) });
   try {
     const server = await startFrontDoorServer({
       session,
@@ -185,6 +186,7 @@ export function registerServeCommand(program: Command, io: { readonly out: (text
     .requiredOption('-c, --config <file>', 'customer config (YAML)')
     .option('-p, --port <n>', `port on 127.0.0.1 (default ${DEFAULT_PORT})`, port)
     .action(async (options: { config: string; port?: number }) => {
-      await serve(await loadConfig(options.config), io, options.port !== undefined ? { port: options.port } : {});
+      const config = await loadConfig(options.config);
+      await serve(config, io, { stateDir: localStateDir(options.config, config), ...(options.port !== undefined ? { port: options.port } : {}) });
     });
 }
