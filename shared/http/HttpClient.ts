@@ -48,7 +48,7 @@ export class HttpClient {
     const operation = request.operation ?? `${request.method} ${request.url.pathname}`;
     let url = request.url;
     for (let redirects = 0; ; redirects += 1) {
-      await this.options.guard.assertSafe(url);
+      await this.checkHost(url, operation);
       const response = await this.fetchOnce(url, request, operation);
       if (response.status < 300 || response.status >= 400) {
         return { status: response.status, headers: response.headers, text: await this.readBody(response, operation), url };
@@ -69,6 +69,20 @@ export class HttpClient {
         );
       }
       url = next;
+    }
+  }
+
+  /**
+   * The guard resolves the host itself, so its DNS failures arrive before `fetch` runs; they get
+   * the same classification as a failure inside `fetch`. A refused address stays an
+   * `UnsafeHostError`.
+   */
+  private async checkHost(url: URL, operation: string): Promise<void> {
+    try {
+      await this.options.guard.assertSafe(url);
+    } catch (error) {
+      if (error instanceof UnsafeHostError) throw error;
+      throw this.networkError(error, operation, url);
     }
   }
 
