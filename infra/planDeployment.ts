@@ -1,4 +1,4 @@
-import { resourceNames, type CustomerConfig, type FlowConfig, type FlowResourceNames } from '../shared/config';
+import { endpointIssues, resourceNames, type CustomerConfig, type FlowConfig, type FlowResourceNames } from '../shared/config';
 import { targetCatalog } from '../shared/connectors/catalog';
 import type { TargetCatalog } from '../shared/connectors/TargetDefinition';
 import { ConfigError, type ConfigIssue } from '../shared/errors';
@@ -73,6 +73,9 @@ export function planDeployment(config: CustomerConfig, source = 'config', catalo
       issues.push({ field: `targets.${target}.simulator`, message: 'the built-in simulator only runs locally; set it to false to deploy' });
     }
   }
+
+  // Endpoints the deployed runtime would refuse (loopback, `network: private` without a route).
+  issues.push(...endpointIssues(config, { deployed: true }));
 
   const flowsPerTarget = new Map<string, number>();
   for (const flow of config.flows) flowsPerTarget.set(flow.target, (flowsPerTarget.get(flow.target) ?? 0) + 1);

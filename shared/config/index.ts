@@ -13,6 +13,8 @@ export type {
 } from './schema';
 export { loadConfig, parseConfig } from './loadConfig';
 export { formatPath, validateConfig } from './validateConfig';
+export { endpointIssues } from './endpointIssues';
+export { timeZoneProblem } from './timeZoneProblem';
 export { cronMatches, nextCronFire, parseCron } from './cron';
 export type { CronExpression } from './cron';
 export { pacingShare, resourceNames, writerConcurrency } from './resourceNames';

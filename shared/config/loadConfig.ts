@@ -8,11 +8,12 @@ import { validateConfig } from './validateConfig';
 /** Parses and validates YAML text. */
 export function parseConfig(text: string, source = 'config'): CustomerConfig {
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (document.errors.length > 0) {
-    throw new ConfigError(
-      source,
-      document.errors.map((error) => ({ field: `line ${error.linePos?.[0]?.line ?? '?'}`, message: error.message.split('\n')[0]! })),
-    );
+  const [first] = document.errors;
+  if (first) {
+    // Only the first: the errors after a YAML syntax error are mostly its echoes.
+    const at = first.linePos?.[0];
+    const message = first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    throw new ConfigError(source, [{ field: at ? `line ${at.line}, column ${at.col}` : '(yaml)', message }]);
   }
   return validateConfig(document.toJS(), source);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { timeZoneProblem } from './timeZoneProblem';
 
 /**
  * Schema pieces shared by the customer config and the target connectors' own config schemas
@@ -27,14 +28,17 @@ export const simulatorToggle = z
   .default(false)
   .describe('Run against the built-in simulator of this system (local runs only); base URLs are ignored.');
 
-export const timeZone = z.string().refine((zone) => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'must be an IANA time zone such as America/Chicago');
+/** A canonical IANA time zone name; abbreviations, links and wrong case are refused with a suggestion. */
+export const timeZone = z.string().superRefine((zone, context) => {
+  const problem = timeZoneProblem(zone);
+  if (problem) context.addIssue({ code: 'custom', message: problem });
+});
+
+/** The explicit opt-in to send credentials over `http://` (refused by default). */
+export const cleartextOptIn = z
+  .boolean()
+  .optional()
+  .describe('DANGER: send the credentials over plain http:// to this system. Only where every network hop is trusted.');
 
 /**
  * The settings every target section has, whatever else its connector declares: the simulator
@@ -45,6 +49,7 @@ export const targetSettingsBase = {
   secret: secretName,
   baseUrl: httpUrl.optional(),
   network,
+  allowCleartextCredentials: cleartextOptIn,
 } as const;
 
 /** A validated `targets.<name>` section as the pipeline sees it (the connector knows the rest). */
@@ -53,5 +58,6 @@ export interface TargetSettings {
   readonly secret: string;
   readonly baseUrl?: string;
   readonly network: 'public' | 'private';
+  readonly allowCleartextCredentials?: boolean;
   readonly [setting: string]: unknown;
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { targetCatalog } from '../connectors/catalog';
 import type { TargetCatalog } from '../connectors/TargetDefinition';
-import { httpUrl, network, secretName, simulatorToggle, timeZone, type TargetSettings } from './primitives';
+import { cleartextOptIn, httpUrl, network, secretName, simulatorToggle, timeZone, type TargetSettings } from './primitives';
 
 /**
  * The customer config: one YAML file per customer, validated here once, at `cdk synth` and at
@@ -106,6 +106,7 @@ const peopleSoft = z.strictObject({
   node: z.string().regex(/^[A-Z0-9_]+$/, 'an Integration Broker node name such as PSFT_HR'),
   auth: peopleSoftAuth,
   network,
+  allowCleartextCredentials: cleartextOptIn,
   /** Time zone of the PeopleSoft database (timestamps without an offset are read in it). */
   timeZone: timeZone.default('UTC'),
   /** Re-read this much before the cursor, for rows committed late. */
@@ -218,7 +219,9 @@ const fieldMapping = z.union([
   }),
   z.strictObject({ template: z.string().describe('e.g. "{FIRST_NAME} {LAST_NAME}"') }),
   z.strictObject({ value: z.union([z.string(), z.number(), z.boolean(), z.null()]) }),
-]);
+], {
+  error: 'must be a source field name, { from: FIELD, transform: trim | lower | upper, default: VALUE }, { template: "{FIRST_NAME} {LAST_NAME}" } or { value: CONSTANT }',
+});
 
 const flowObject = z.strictObject({
   /** Target object, e.g. `leads`, `companies`, `salespersons`. */

@@ -3,6 +3,7 @@ import { targetCatalog } from '../connectors/catalog';
 import type { TargetCatalog } from '../connectors/TargetDefinition';
 import { ConfigError, type ConfigIssue } from '../errors';
 import { parseCron } from './cron';
+import { endpointIssues } from './endpointIssues';
 import { buildConfigSchema, customerConfigSchema, type CustomerConfig } from './schema';
 
 /** Formats a zod path as `flows[0].schedule.cron`. */
@@ -14,16 +15,41 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 function zodIssues(error: z.ZodError): ConfigIssue[] {
-  return error.issues.map((issue) => {
-    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
-    if (keys.length > 0) {
-      return {
-        field: formatPath([...issue.path, keys[0]!]),
-        message: `unknown key${keys.length > 1 ? `s ${keys.join(', ')}` : ''}; check the spelling`,
-      };
-    }
-    return { field: formatPath(issue.path), message: issue.message };
-  });
+  return error.issues.flatMap((issue) => issueToConfigIssues(issue, []));
+}
+
+type ZodIssue = z.core.$ZodIssue;
+
+/** One zod issue as config issues; a union explains the branch the value was evidently meant for. */
+function issueToConfigIssues(issue: ZodIssue, prefix: readonly PropertyKey[]): ConfigIssue[] {
+  const path = [...prefix, ...issue.path];
+  if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) {
+    return [
+      {
+        field: formatPath([...path, issue.keys[0]!]),
+        message: `unknown key${issue.keys.length > 1 ? `s ${issue.keys.join(', ')}` : ''}; check the spelling`,
+      },
+    ];
+  }
+  if (issue.code === 'invalid_union') {
+    const meant = meantBranch(issue.errors);
+    if (meant) return meant.flatMap((inner) => issueToConfigIssues(inner, path));
+  }
+  if (issue.code === 'invalid_value' && issue.values.length > 1) {
+    return [{ field: formatPath(path), message: `must be one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}` }];
+  }
+  return [{ field: formatPath(path), message: issue.message }];
+}
+
+/**
+ * The one union branch whose shape the value has (right type, no unknown keys), so its own
+ * complaint (`transform: must be one of ...`) is shown instead of zod's bare "Invalid input".
+ */
+function meantBranch(branches: readonly (readonly ZodIssue[])[]): readonly ZodIssue[] | undefined {
+  const shaped = branches.filter(
+    (issues) => !issues.some((inner) => inner.path.length === 0 && (inner.code === 'invalid_type' || inner.code === 'unrecognized_keys')),
+  );
+  return shaped.length === 1 ? shaped[0] : undefined;
 }
 
 /** Checks that need more than one field: references between sections and target limits. */
@@ -76,6 +102,7 @@ function crossFieldIssues(config: CustomerConfig, catalog: TargetCatalog): Confi
     }
   });
   issues.push(...pushedSourceIssues(config));
+  issues.push(...endpointIssues(config, { deployed: false }));
   return issues;
 }
 

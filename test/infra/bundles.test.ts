@@ -98,8 +98,11 @@ describe('bundled handlers against the local emulators and simulators', () => {
     const input = structuredClone(config) as CustomerConfigInput;
     input.peoplesoft.baseUrl = peoplesoftUrl;
     input.peoplesoft.network = 'private';
+    // The forwarders speak plain HTTP on this machine's own (non-loopback) address.
+    input.peoplesoft.allowCleartextCredentials = true;
     input.targets.marketo!.baseUrl = marketoUrl;
     input.targets.marketo!.network = 'private';
+    input.targets.marketo!.allowCleartextCredentials = true;
     return validateConfig(input, 'smoke config');
   }
 
