@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ErrorKind, MlConnectorError } from '../errors';
 
@@ -39,11 +40,35 @@ function parseSecret(name: string, text: string, where: string): Record<string, 
 }
 
 /**
+ * The local secrets file as a JSON object, or why it cannot be used (naming `local.secretsFile`,
+ * never echoing its text: it holds credentials).
+ */
+async function readSecretsFile(path: string): Promise<Record<string, unknown> | string> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return `local.secretsFile ${resolve(path)} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? (error as Error).name})`}`;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    return `local.secretsFile ${resolve(path)} is not a JSON object of secret name → value`;
+  }
+  return value as Record<string, unknown>;
+}
+
+/**
  * Local runs: a secret comes from the environment variable `ML_SECRET_<NAME>` (JSON), else from
  * the local secrets file (a JSON object of name → value), in that order.
  */
 export class LocalSecretResolver implements SecretResolver {
-  private file?: Promise<Record<string, unknown>>;
+  private file?: Promise<Record<string, unknown> | string>;
 
   public constructor(
     private readonly secretsFile?: string,
@@ -55,10 +80,8 @@ export class LocalSecretResolver implements SecretResolver {
     const fromEnv = this.env[variable];
     if (fromEnv) return parseSecret(name, fromEnv, `$${variable}`);
     if (this.secretsFile) {
-      const file = await (this.file ??= readFile(this.secretsFile, 'utf8').then(
-        (text) => JSON.parse(text) as Record<string, unknown>,
-        (): Record<string, unknown> => ({}),
-      ));
+      const file = await (this.file ??= readSecretsFile(this.secretsFile));
+      if (typeof file === 'string') throw new SecretNotFoundError(name, `${file}; create it, or set $${variable} to the secret's JSON value`);
       const entry = file[name];
       if (entry !== undefined) return parseSecret(name, typeof entry === 'string' ? entry : JSON.stringify(entry), this.secretsFile);
     }

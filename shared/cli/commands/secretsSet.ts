@@ -73,6 +73,25 @@ function parseValue(system: SecretSystem, value: string, fields: readonly string
   return Object.fromEntries(fields.map((field) => [field, entries[field] as string]));
 }
 
+/** What to do about an AWS failure, by the SDK error's name; empty when there is nothing to add. */
+function awsFailureHint(name: string, secretId: string): string {
+  if (name === 'ResourceNotFoundException') return ': deploy the stack first (npx cdk deploy), it creates the secret';
+  if (name === 'CredentialsProviderError') {
+    return (
+      ': no AWS credentials found; set AWS_PROFILE to a profile of the target account (for IAM Identity Center, ' +
+      'run "aws sso login --profile <name>" first) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN)'
+    );
+  }
+  if (['ExpiredToken', 'ExpiredTokenException', 'TokenRefreshRequired'].includes(name)) {
+    return ': the AWS session has expired; log in again (e.g. "aws sso login --profile <name>")';
+  }
+  if (['UnrecognizedClientException', 'InvalidSignatureException', 'InvalidClientTokenId'].includes(name)) {
+    return ': the AWS access key is not valid for this account; check AWS_PROFILE or AWS_ACCESS_KEY_ID';
+  }
+  if (name === 'AccessDeniedException') return `: the AWS identity may not call secretsmanager:PutSecretValue on ${secretId}`;
+  return '';
+}
+
 export interface SetSecretOptions {
   readonly config: CustomerConfig;
   readonly system: SecretSystem;
@@ -100,7 +119,7 @@ export async function setSecret(options: SetSecretOptions): Promise<string> {
     await client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify(value) }));
   } catch (error) {
     const name = (error as Error).name;
-    const hint = name === 'ResourceNotFoundException' ? ': deploy the stack first (npx cdk deploy), it creates the secret' : '';
+    const hint = awsFailureHint(name, secretId);
     // The SDK's message never contains the value, but keep only its name and ours to be sure.
     throw new MlConnectorError(`cannot store ${secretId}: ${name}${hint}`, ErrorKind.Misconfigured, { cause: error });
   } finally {
