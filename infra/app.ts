@@ -7,8 +7,10 @@ import { App } from 'aws-cdk-lib';
 import { loadConfig } from '../shared/config';
 import { ConfigError } from '../shared/errors';
 import { defineApp } from './defineApp';
+import { nagSummary } from './nagSummary';
 
-const app = new App({ analyticsReporting: false });
+// No auto-synth at exit: after a config error it would synthesize the half-built stack and warn about it.
+const app = new App({ analyticsReporting: false, autoSynth: false });
 const configPath: unknown = app.node.tryGetContext('config');
 
 try {
@@ -18,6 +20,7 @@ try {
   const config = await loadConfig(configPath);
   defineApp(app, config, { configSource: configPath });
   app.synth();
+  process.stderr.write(`${nagSummary(app)}\n`);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   process.stderr.write(`${error.message}\n`);

@@ -1,6 +1,7 @@
 import { Validations, type App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { CustomerConfig } from '../shared/config';
+import { NAG_PACKS_METADATA_KEY } from './nagSummary';
 import { MlConnectorStack, stackName, type MlConnectorStackProps } from './MlConnectorStack';
 
 export interface DefineAppOptions {
@@ -22,6 +23,9 @@ export function defineApp(app: App, config: CustomerConfig, options: DefineAppOp
     ...(options.webhookRoutes ? { webhookRoutes: options.webhookRoutes } : {}),
     ...(options.targets ? { targets: options.targets } : {}),
   });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+  const packs = [new AwsSolutionsChecks(app), new ServerlessChecks(app)];
+  Validations.of(app).addPlugins(...packs);
+  // Recorded so that `nagSummary` reports the packs that really ran.
+  app.node.addMetadata(NAG_PACKS_METADATA_KEY, packs.map((pack) => pack.name));
   return stack;
 }

@@ -58,13 +58,33 @@ export function synthesize(config: CustomerConfig, options: SynthOptions = {}): 
       // Asset metadata (as the CDK CLI writes it) tells a test which directory holds a function's bundle.
       context: options.bundle ? { 'aws:cdk:enable-asset-metadata': true } : { 'aws:cdk:bundling-stacks': [] },
     });
-    const stack = defineApp(app, config, options);
-    const assembly = app.synth();
+    // Assets are bundled while the stack is built, not only at synth.
+    const { stack, assembly } = withoutBundlingNotices(() => {
+      const built = defineApp(app, config, options);
+      return { stack: built, assembly: app.synth() };
+    });
     const template = Template.fromJSON(assembly.getStackByName(stack.stackName).template as Record<string, unknown>);
     return { stack, template, assembly, outdir, cleanup: () => rmSync(outdir, { recursive: true, force: true }) };
   } finally {
     if (previous === undefined) delete process.env.CDK_VALIDATION;
     else process.env.CDK_VALIDATION = previous;
+  }
+}
+
+/**
+ * Runs `work` with aws-cdk-lib's unconditional "Bundling asset <path>..." lines kept off stderr,
+ * so a test run prints only test results; anything else written to stderr still goes through.
+ */
+function withoutBundlingNotices<T>(work: () => T): T {
+  const write = process.stderr.write;
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    if (typeof chunk === 'string' && /^Bundling asset .*\.\.\.\n?$/.test(chunk)) return true;
+    return (write as (...args: unknown[]) => boolean).call(process.stderr, chunk, ...rest);
+  }) as typeof process.stderr.write;
+  try {
+    return work();
+  } finally {
+    process.stderr.write = write;
   }
 }
 
