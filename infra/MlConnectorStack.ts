@@ -161,6 +161,10 @@ export class MlConnectorStack extends Stack {
     }
     new CfnOutput(this, 'AlertTopicArn', { description: 'SNS topic of the alarms (the alert e-mail is subscribed)', value: this.observability.topic.topicArn });
     new CfnOutput(this, 'StateTableName', { description: 'DynamoDB table: cursors, record state, audit', value: this.state.table.tableName });
+    new CfnOutput(this, 'KeyArn', {
+      description: 'KMS key of the table, queues, secrets and topic; retained by cdk destroy: schedule its deletion after the table is gone',
+      value: this.state.key.keyArn,
+    });
     for (const pipeline of this.flows) {
       const id = pascal(pipeline.deployment.flow.name);
       new CfnOutput(this, `${id}DeadLetterQueueUrl`, {
