@@ -37,7 +37,7 @@ export interface NetworkProps {
   /**
    * NAT devices, each with its own Elastic IP. One is enough for a scheduled poller: an AZ outage
    * fails a run, which alarms and is retried; every extra one is another IP to allow-list and,
-   * for gateways, about $33 a month.
+   * for gateways, about $36.50 a month with its Elastic IP (docs/cost.md).
    * @default 1
    */
   readonly natCount?: number;

@@ -64,6 +64,14 @@ export function serviceOperationRequirements(config: CustomerConfig): ServiceOpe
   });
 }
 
+/** How the handler must compare the UTC window instants with the stored last-update timestamps. */
+function instantConversion(entity: PeopleSoftEntityConfig, timeZone: string): string {
+  if (timeZone === 'UTC') {
+    return `compare them with ${entity.timestamp.field} as UTC; if the database stores local time, set peoplesoft.timeZone to its zone first.`;
+  }
+  return `convert both to the database time zone ${timeZone} (peoplesoft.timeZone) before comparing them with ${entity.timestamp.field}.`;
+}
+
 function timestampText(entity: PeopleSoftEntityConfig, timeZone: string): string {
   return entity.timestamp.format === 'iso'
     ? `${entity.timestamp.field} as ISO-8601 with an offset (e.g. 2026-01-31T05:30:12Z)`
@@ -115,7 +123,7 @@ export function peoplesoftSetupReport(config: CustomerConfig): string {
       `     URI template:  ${op.uriTemplate}`,
       `     Example call:  ${op.exampleUrl}`,
       `     Parameters:    ${entity.params.since} / ${entity.params.until}: ISO-8601 UTC instants (e.g. 2026-01-31T06:00:00.000Z);`,
-      `                    convert them to ${peoplesoft.timeZone} if ${entity.timestamp.field} is stored in local time.`,
+      `                    ${instantConversion(entity, peoplesoft.timeZone)}`,
       `                    ${entity.params.page}: page number from 1; ${entity.params.pageSize}: rows per page (up to ${entity.pageSize}, sometimes 1).`,
       `     Handler:       the rows with ${entity.params.since} <= ${entity.timestamp.field} < ${entity.params.until}, ordered by`,
       `                    ${[entity.timestamp.field, ...entity.keyFields].join(', ')} (a stable order, so pages do not overlap).`,
