@@ -15,5 +15,5 @@ export { loadConfig, parseConfig } from './loadConfig';
 export { formatPath, validateConfig } from './validateConfig';
 export { cronMatches, nextCronFire, parseCron } from './cron';
 export type { CronExpression } from './cron';
-export { pacingShare, resourceNames, writerConcurrency } from './resourceNames';
+export { resourceNames, writerConcurrency } from './resourceNames';
 export type { FlowResourceNames } from './resourceNames';
