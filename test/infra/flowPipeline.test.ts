@@ -63,7 +63,7 @@ describe.each(flowNames)('FlowPipeline %s', (name) => {
       FunctionName: { Ref: id(p.writer.function) },
       BatchSize: targetDeclarations.marketo!.maxBatch,
       MaximumBatchingWindowInSeconds: flow().batchingWindowSeconds,
-      ScalingConfig: { MaximumConcurrency: 5 },
+      ScalingConfig: { MaximumConcurrency: targetDeclarations.marketo!.limits.inFlight },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
   });
