@@ -70,7 +70,8 @@ export const budgetRules = {
     const at = now + request.arrivalMarginMs;
     const longest = Math.max(0, ...limits.windows.map((window) => window.windowMs));
     const keep = Math.max(0, ...limits.windows.map((window) => window.calls));
-    const calls = [...state.calls.filter((logged) => logged > now - longest), at].sort((a, b) => a - b).slice(-keep);
+    // Only the newest `calls` entries of the largest window can still decide a later admission.
+    const calls = keep === 0 ? [] : [...state.calls.filter((logged) => logged > now - longest), at].sort((a, b) => a - b).slice(-keep);
     return {
       kind: 'granted',
       state: {
