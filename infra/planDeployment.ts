@@ -1,4 +1,4 @@
-import { endpointIssues, resourceNames, type CustomerConfig, type FlowConfig, type FlowResourceNames } from '../shared/config';
+import { endpointIssues, resourceNames, writerConcurrency, type CustomerConfig, type FlowConfig, type FlowResourceNames } from '../shared/config';
 import { targetCatalog } from '../shared/connectors/catalog';
 import type { TargetCatalog } from '../shared/connectors/TargetDefinition';
 import { ConfigError, type ConfigIssue } from '../shared/errors';
@@ -12,8 +12,7 @@ const MAX_QUEUE_NAME_LENGTH = 80;
 const MAX_FUNCTION_NAME_LENGTH = 64;
 /** An SQS event source with more than 10 records per batch needs a batching window of at least 1 s. */
 const MAX_BATCH_WITHOUT_WINDOW = 10;
-/** Bounds of an SQS event source mapping's maximum concurrency. */
-const MIN_EVENT_SOURCE_CONCURRENCY = 2;
+/** Upper bound of an SQS event source mapping's maximum concurrency. */
 const MAX_EVENT_SOURCE_CONCURRENCY = 1000;
 
 /** Everything the stack derives from one flow, after the deployment checks. */
@@ -25,7 +24,10 @@ export interface FlowDeployment {
   /** Records per writer invocation: the flow's batchSize, else the target's maximum batch. */
   readonly batchSize: number;
   readonly batchingWindowSeconds: number;
-  /** Writer invocations in flight: the target's concurrency budget shared by its flows. */
+  /**
+   * Writer invocations in flight: the target's in-flight budget (at least 2). Flows of one target
+   * do not split it; the shared limiter keeps their calls under the target's limits together.
+   */
   readonly maxConcurrency: number;
   readonly targetSecret: SystemSecret;
   /** The system the flow reads, for descriptions and alarm texts. */
@@ -46,13 +48,6 @@ function portOf(url: string): number {
   const parsed = new URL(url);
   if (parsed.port) return Number(parsed.port);
   return parsed.protocol === 'https:' ? 443 : 80;
-}
-
-/** The config field that sets a target's concurrency budget, for messages. */
-function concurrencyField(config: CustomerConfig, target: string, catalog: TargetCatalog): string {
-  const pacing = (config.targets as Record<string, { pacing?: { concurrency?: number } } | undefined>)[target]?.pacing;
-  const lowered = pacing?.concurrency !== undefined && pacing.concurrency < catalog[target]!.declaration.maxConcurrency;
-  return lowered ? `targets.${target}.pacing.concurrency` : `targets.${target}`;
 }
 
 /**
@@ -76,9 +71,6 @@ export function planDeployment(config: CustomerConfig, source = 'config', catalo
 
   // Endpoints the deployed runtime would refuse (loopback, `network: private` without a route).
   issues.push(...endpointIssues(config, { deployed: true }));
-
-  const flowsPerTarget = new Map<string, number>();
-  for (const flow of config.flows) flowsPerTarget.set(flow.target, (flowsPerTarget.get(flow.target) ?? 0) + 1);
 
   const flows: FlowDeployment[] = config.flows.map((flow, index) => {
     const at = `flows[${index}]`;
@@ -111,14 +103,7 @@ export function planDeployment(config: CustomerConfig, source = 'config', catalo
         message: `a batch of ${batchSize} records needs a batching window of at least 1 s (SQS event sources allow 0 only up to ${MAX_BATCH_WITHOUT_WINDOW} records)`,
       });
     }
-    const sharing = flowsPerTarget.get(flow.target)!;
-    const maxConcurrency = Math.min(MAX_EVENT_SOURCE_CONCURRENCY, flowNames.writerConcurrency);
-    if (maxConcurrency < MIN_EVENT_SOURCE_CONCURRENCY) {
-      issues.push({
-        field: concurrencyField(config, flow.target, catalog),
-        message: `the concurrent ${flow.target} calls allowed, shared by ${sharing} flows, leave ${maxConcurrency} per flow; an SQS event source needs at least ${MIN_EVENT_SOURCE_CONCURRENCY}`,
-      });
-    }
+    const maxConcurrency = Math.min(MAX_EVENT_SOURCE_CONCURRENCY, writerConcurrency(config, flow.target, declaration));
     const targetSecret = secrets.find((secret) => secret.system === flow.target);
     if (!targetSecret) issues.push({ field: `${at}.target`, message: `no secret is known for target ${flow.target}` });
 

@@ -17,5 +17,5 @@ export { endpointIssues } from './endpointIssues';
 export { timeZoneProblem } from './timeZoneProblem';
 export { cronMatches, nextCronFire, parseCron } from './cron';
 export type { CronExpression } from './cron';
-export { pacingShare, resourceNames, writerConcurrency } from './resourceNames';
+export { resourceNames, writerConcurrency } from './resourceNames';
 export type { FlowResourceNames } from './resourceNames';

@@ -1,4 +1,5 @@
 import { targetDeclarations } from '../connectors/catalog';
+import type { TargetDeclaration } from '../connectors/TargetConnector';
 import type { CustomerConfig, FlowConfig } from './schema';
 
 export interface FlowResourceNames {
@@ -14,26 +15,23 @@ export interface FlowResourceNames {
   readonly writerFunction: string;
 }
 
-/**
- * Writer invocations one flow may run at once (its event source mapping's maximum concurrency):
- * the calls the target allows in flight (its documented limit, lowered by the config's pacing)
- * shared equally by the flows writing to it.
- */
-export function writerConcurrency(config: CustomerConfig, target: string): number {
-  const declared = targetDeclarations[target]?.maxConcurrency ?? 1;
-  const pacing = (config.targets as Record<string, { pacing?: { concurrency?: number } } | undefined>)[target]?.pacing?.concurrency;
-  const budget = Math.min(declared, pacing ?? declared);
-  const sharing = Math.max(1, config.flows.filter((flow) => flow.target === target).length);
-  return Math.floor(budget / sharing);
-}
+/** An SQS event source mapping's maximum concurrency is at least 2. */
+const MIN_EVENT_SOURCE_CONCURRENCY = 2;
 
 /**
- * Deployed writers pace themselves per container, so each gets an equal share of the target's
- * rate budget: all writers of all flows that write to `target` together stay under the limit.
+ * Writer invocations one flow may run at once (its event source mapping's maximum concurrency):
+ * the calls the target allows in flight (its declared limit, lowered by the config's pacing),
+ * and at least 2. Flows sharing a target do not split it: the shared limiter keeps all of their
+ * writers under the target's limits together, so a flow running alone can use the whole budget.
  */
-export function pacingShare(config: CustomerConfig, target: string): number {
-  const flows = config.flows.filter((flow) => flow.target === target).length;
-  return Math.max(1, flows * writerConcurrency(config, target));
+export function writerConcurrency(
+  config: CustomerConfig,
+  target: string,
+  declaration: TargetDeclaration | undefined = targetDeclarations[target],
+): number {
+  const declared = declaration?.limits.inFlight ?? 1;
+  const pacing = (config.targets as Record<string, { pacing?: { concurrency?: number } } | undefined>)[target]?.pacing?.concurrency;
+  return Math.max(MIN_EVENT_SOURCE_CONCURRENCY, Math.min(declared, pacing ?? declared));
 }
 
 /**

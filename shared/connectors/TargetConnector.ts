@@ -16,13 +16,42 @@ export interface TargetObjectDeclaration {
   readonly actions: readonly TargetAction[];
 }
 
+/** At most `calls` calls in any rolling `windowMs` (e.g. 100 per 20,000 ms). */
+export interface CallWindow {
+  readonly calls: number;
+  readonly windowMs: number;
+}
+
+/** Response headers in which a target reports what is left of its budget. */
+export interface BudgetHeaders {
+  /** Calls left in the current window, e.g. `X-Rate-Limit-Remaining`. */
+  readonly remaining: string;
+  /** When the window resets, e.g. `X-Rate-Limit-Reset`; without it, the shortest window is assumed. */
+  readonly reset?: {
+    readonly header: string;
+    /** `epoch-seconds`: a Unix time; `seconds`: seconds from now. */
+    readonly format: 'epoch-seconds' | 'seconds';
+  };
+}
+
+/** A target's documented limits, as data. One budget is shared by every flow writing to the target. */
+export interface TargetLimits {
+  /** Rolling call windows; every one of them holds (e.g. hourly and 10-second buckets). */
+  readonly windows: readonly CallWindow[];
+  /** Calls in flight at once. */
+  readonly inFlight: number;
+  /** Calls per day, counted from midnight in `timeZone`. */
+  readonly dailyQuota?: { readonly calls: number; readonly timeZone: string };
+  readonly headers?: BudgetHeaders;
+}
+
 /** Static facts about a target: no I/O, safe to import from infra and config validation. */
 export interface TargetDeclaration {
   readonly name: string;
   /** Most records one API call accepts. */
   readonly maxBatch: number;
-  /** Most calls the target allows in flight at once (per instance). */
-  readonly maxConcurrency: number;
+  /** What the target allows; `limits.inFlight` also bounds each flow's writer concurrency. */
+  readonly limits: TargetLimits;
   readonly objects: Readonly<Record<string, TargetObjectDeclaration>>;
   /** Link to the vendor's documented limits. */
   readonly limitsUrl: string;
@@ -93,7 +122,7 @@ export interface TargetConnector {
    * Writes up to `declaration.maxBatch` items to one object in one API call and returns one
    * result per item (any order). Whole-call failures throw an `ExternalSystemError` whose kind
    * says what to do (rate-limited, quota-exhausted, retryable, auth-expired, permanent).
-   * Pacing under the target's limits happens inside, before the call.
+   * Every call waits for the target's shared budget (`TargetLimits`) first.
    */
   write(object: string, action: TargetAction, items: readonly TargetItem[]): Promise<ItemResult[]>;
   /**

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { TargetSettings } from '../config/primitives';
 import type { HostPolicy } from '../http';
+import type { LimiterFactory } from '../limits/LimiterFactory';
 import type { TargetConnector, TargetDeclaration } from './TargetConnector';
 
 /** What the runtime hands a target's factory: its settings, its credentials and the clients to use. */
@@ -11,10 +12,10 @@ export interface TargetFactoryInput<Settings extends TargetSettings = TargetSett
   readonly credentials: Readonly<Record<string, string>>;
   readonly hostPolicy: HostPolicy;
   /**
-   * How many writer containers share this target's budget when they cannot coordinate (1
-   * locally, where one process shares one connector).
+   * Where the target's call budget lives (this process locally, the stack's table deployed):
+   * the connector asks it for the limiter of its account under its declared limits.
    */
-  readonly budgetShare: number;
+  readonly limiters: LimiterFactory;
   readonly fetch?: typeof fetch;
   readonly now?: () => Date;
   readonly sleep?: (ms: number) => Promise<void>;

@@ -1,5 +1,7 @@
 export { ItemOutcome, TargetAction } from './TargetConnector';
 export type {
+  BudgetHeaders,
+  CallWindow,
   ConnectorStats,
   ItemResult,
   PingCheck,
@@ -7,6 +9,7 @@ export type {
   TargetConnector,
   TargetDeclaration,
   TargetItem,
+  TargetLimits,
   TargetObjectDeclaration,
 } from './TargetConnector';
 export { declarationsOf, targetCatalog, targetDeclarations } from './catalog';

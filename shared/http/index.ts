@@ -2,5 +2,3 @@ export { HostGuard, refusalReason } from './hostPolicy';
 export type { HostPolicy } from './hostPolicy';
 export { HttpClient } from './HttpClient';
 export type { HttpClientOptions, HttpRequest, HttpResponse } from './HttpClient';
-export { SlidingWindowPacer } from './SlidingWindowPacer';
-export type { PacerOptions } from './SlidingWindowPacer';

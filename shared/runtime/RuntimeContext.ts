@@ -1,11 +1,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { FlowQueue } from '../aws';
-import { pacingShare } from '../config/resourceNames';
 import type { CustomerConfig, FlowConfig } from '../config';
 import { targetCatalog, type TargetCatalog, type TargetConnector } from '../connectors';
 import { ErrorKind, MlConnectorError } from '../errors';
 import type { HostPolicy } from '../http';
+import { dynamoLimiters, inProcessLimiters, type LimiterFactory } from '../limits';
 import { PeopleSoftSource } from '../peoplesoft';
 import type { Alerter } from '../pipeline';
 import type { SecretResolver } from '../secrets';
@@ -80,6 +80,18 @@ export async function createSource(context: RuntimeContext): Promise<PeopleSoftS
 }
 
 /**
+ * Where target call budgets live: in this process locally (one budget per target account, shared
+ * by every flow), in the stack's table deployed (shared by every writer container of every flow).
+ */
+function limiters(context: RuntimeContext): LimiterFactory {
+  const clock = {
+    ...(context.now ? { now: () => context.now!().getTime() } : {}),
+    ...(context.sleep ? { sleep: context.sleep } : {}),
+  };
+  return context.mode === 'aws' ? dynamoLimiters({ client: context.dynamo, tableName: context.tableName, ...clock }) : inProcessLimiters(clock);
+}
+
+/**
  * The connector of a target named in `targets:` (or its simulator), built by the target's own
  * definition from the catalog, with the credentials its secret holds.
  */
@@ -103,8 +115,7 @@ export async function createConnector(context: RuntimeContext, target: string): 
     settings: simulated ? { ...settings, baseUrl: simulated.baseUrl } : settings,
     credentials,
     hostPolicy: hostPolicy(context, settings.network),
-    // Deployed, every writer container paces itself; together they must stay under the limit.
-    budgetShare: context.mode === 'aws' ? pacingShare(context.config, target) : 1,
+    limiters: limiters(context),
     ...(context.fetch ? { fetch: context.fetch } : {}),
     ...(context.now ? { now: context.now } : {}),
     ...(context.sleep ? { sleep: context.sleep } : {}),

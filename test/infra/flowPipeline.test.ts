@@ -63,7 +63,7 @@ describe.each(flowNames)('FlowPipeline %s', (name) => {
       FunctionName: { Ref: id(p.writer.function) },
       BatchSize: targetDeclarations.marketo!.maxBatch,
       MaximumBatchingWindowInSeconds: flow().batchingWindowSeconds,
-      ScalingConfig: { MaximumConcurrency: 5 },
+      ScalingConfig: { MaximumConcurrency: targetDeclarations.marketo!.limits.inFlight },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
   });
@@ -152,11 +152,12 @@ describe('flow settings that change the pipeline', () => {
     }
   });
 
-  it('never lets the writers of one target together exceed its concurrency limit', () => {
-    const total = resourcesOfType(synth.template, 'AWS::Lambda::EventSourceMapping')
-      .map(([, mapping]) => (mapping.Properties!.ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency)
-      .reduce((sum, value) => sum + value, 0);
-    expect(total).toBeLessThanOrEqual(targetDeclarations.marketo!.maxConcurrency);
+  it("lets each flow's writers use the target's whole in-flight budget (the shared limiter holds them under it together)", () => {
+    const concurrencies = resourcesOfType(synth.template, 'AWS::Lambda::EventSourceMapping').map(
+      ([, mapping]) => (mapping.Properties!.ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency,
+    );
+    expect(concurrencies.length).toBeGreaterThan(1);
+    expect(concurrencies).toEqual(concurrencies.map(() => targetDeclarations.marketo!.limits.inFlight));
   });
 
   it.each([

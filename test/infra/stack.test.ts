@@ -156,13 +156,6 @@ describe('contradictions between settings fail synth naming the field', () => {
       },
     },
     {
-      name: "the target's concurrency must leave each flow's event source at least 2",
-      field: 'targets.marketo.pacing.concurrency',
-      change: (input) => {
-        input.targets.marketo!.pacing = { callsPer20s: 100, concurrency: 3 };
-      },
-    },
-    {
       name: 'function names must fit in 64 characters',
       field: 'flows[0].name',
       change: (input) => {

@@ -1,6 +1,7 @@
 import type { MarketoConfig } from './marketoSettingsSchema';
 import { ErrorKind, ExternalSystemError } from '../../errors';
-import { HostGuard, HttpClient, SlidingWindowPacer, type HostPolicy, type HttpRequest } from '../../http';
+import { HostGuard, HttpClient, type HostPolicy, type HttpRequest } from '../../http';
+import { inProcessLimiters, type CallLimiter, type LimiterFactory } from '../../limits';
 import {
   ItemOutcome,
   TargetAction,
@@ -11,6 +12,7 @@ import {
   type TargetConnector,
   type TargetDeclaration,
   type TargetItem,
+  type TargetLimits,
 } from '../TargetConnector';
 import { recordTargetCall } from '../callMeter';
 import { classifyMarketoResponse } from './classifyMarketoResponse';
@@ -36,8 +38,13 @@ export interface MarketoConnectorOptions {
   readonly hostPolicy: HostPolicy;
   readonly fetch?: typeof fetch;
   readonly now?: () => Date;
-  /** Used by the pacer while it waits for a slot. */
+  /** Used by the default limiter while it waits for a slot. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * Where Marketo's call budget lives, shared with every other caller of the instance. Default:
+   * this process (`inProcessLimiters`), on the connector's clock.
+   */
+  readonly limiters?: LimiterFactory;
 }
 
 interface MarketoCall {
@@ -61,9 +68,22 @@ function marketoBaseUrl(config: MarketoConfig): string {
   return raw.replace(/\/+$/, '').replace(/\/(rest|identity)$/, '');
 }
 
+/** Marketo's declared limits, lowered where the config's `pacing` asks for less. */
+function budgetOf(config: MarketoConfig): TargetLimits {
+  const declared = marketoDeclaration.limits;
+  return {
+    ...declared,
+    windows: declared.windows.map((window) =>
+      window.windowMs === marketoLimits.rateWindowMs ? { ...window, calls: Math.min(window.calls, config.pacing.callsPer20s) } : window,
+    ),
+    inFlight: Math.min(declared.inFlight, config.pacing.concurrency),
+  };
+}
+
 /**
  * Adobe Marketo Engage as a target: leads, companies and sales persons through the REST API.
- * Paces itself under `config.pacing` (calls per rolling 20 s, calls in flight), authenticates
+ * Waits for the instance's shared call budget (`marketoDeclaration.limits`, lowered by
+ * `config.pacing`) before every call and pauses it on 606/615, authenticates
  * with a shared cached token, refreshes it and retries once on 601/602 (the only retry it does),
  * and throws every other whole-call failure as a classified `ExternalSystemError`.
  */
@@ -72,7 +92,7 @@ export class MarketoConnector implements TargetConnector {
   private readonly baseUrl: string;
   private readonly http: HttpClient;
   private readonly tokens: MarketoTokenProvider;
-  private readonly pacer: SlidingWindowPacer;
+  private readonly limiter: CallLimiter;
   private readonly now: () => Date;
   private readonly secrets: readonly string[];
   private readonly callCounts = new Map<string, number>();
@@ -96,12 +116,13 @@ export class MarketoConnector implements TargetConnector {
       secretName: config.secret,
       now: this.now,
     });
-    this.pacer = new SlidingWindowPacer({
-      maxCalls: config.pacing.callsPer20s,
-      windowMs: marketoLimits.rateWindowMs + marketoLimits.rateWindowMarginMs,
-      maxConcurrent: config.pacing.concurrency,
-      now: () => this.now().getTime(),
-      ...(options.sleep ? { sleep: options.sleep } : {}),
+    const limiters = options.limiters ?? inProcessLimiters({ now: () => this.now().getTime(), ...(options.sleep ? { sleep: options.sleep } : {}) });
+    this.limiter = limiters({
+      target: SYSTEM,
+      account: this.baseUrl,
+      limits: budgetOf(config),
+      // A call never runs longer than the request timeout; its slot must outlive it.
+      leaseMs: config.requestTimeoutMs + marketoLimits.leaseMarginMs,
     });
   }
 
@@ -275,26 +296,29 @@ export class MarketoConnector implements TargetConnector {
   }
 
   /**
-   * One REST call: token, pacing slot, request, classification. A 601/602 refreshes the token
-   * (shared with every other caller) and retries once; rate limits pause the pacer.
+   * One REST call: token, budget slot, request, classification. A 601/602 refreshes the token
+   * (shared with every other caller) and retries once; 606/615 pause everyone sharing the budget.
    */
   private async call(stat: string, call: MarketoCall): Promise<MarketoEnvelope> {
     const operation = `${call.method} ${call.path}`;
     for (let attempt = 1; ; attempt += 1) {
       const token = await this.tokens.token();
       const request = this.toHttpRequest(call, token, operation);
-      const response = await this.pacer.run(() => {
-        this.callCounts.set(stat, (this.callCounts.get(stat) ?? 0) + 1);
-        recordTargetCall();
-        return this.http.send(request);
-      });
+      const response = await this.limiter.run(
+        () => {
+          this.callCounts.set(stat, (this.callCounts.get(stat) ?? 0) + 1);
+          recordTargetCall();
+          return this.http.send(request);
+        },
+        (answer) => answer.headers,
+      );
       const verdict = classifyMarketoResponse(response, { operation, now: this.now(), redact: [token, ...this.secrets] });
       if (verdict.ok) return verdict.envelope;
       const { error } = verdict;
       if (error.kind === ErrorKind.RateLimited) {
         this.throttledCount += 1;
         recordTargetCall(true);
-        this.pacer.pause(error.retryAfterMs ?? marketoLimits.rateLimitedWaitMs);
+        await this.limiter.pause(error.retryAfterMs ?? marketoLimits.rateLimitedWaitMs);
       }
       if (error.kind === ErrorKind.AuthExpired && attempt === 1) {
         await this.tokens.refresh(token);

@@ -3,13 +3,10 @@
  * Source: https://experienceleague.adobe.com/en/docs/marketo-developer/marketo/rest/rest-api
  */
 export const marketoLimits = {
-  /** 100 calls per rolling 20 s per instance (error 606); the count is `pacing.callsPer20s`. */
+  /** 100 calls per rolling 20 s per instance (error 606); `pacing.callsPer20s` may lower the count. */
   rateWindowMs: 20_000,
-  /**
-   * Added to the pacer's window: Marketo counts a call when it arrives, the pacer when it starts,
-   * and network jitter between the two must not let call 101 land inside Marketo's window.
-   */
-  rateWindowMarginMs: 1_000,
+  /** An in-flight slot outlives the request timeout by this much before it is presumed dead. */
+  leaseMarginMs: 5_000,
   /** Records per sync / delete call, values per `filterValues`, records per page. */
   maxBatch: 300,
   /** Request body limit (HTTP 413). */

@@ -9,16 +9,9 @@ export const marketoTarget: TargetDefinition<MarketoConfig> = {
   settingsSchema: marketoSettingsSchema,
   secretFields: ['clientId', 'clientSecret'],
   secretHelp: 'the client id and secret of the LaunchPoint custom service (Admin → LaunchPoint → View Details)',
-  create: ({ settings, credentials, hostPolicy, budgetShare, ...clients }) =>
+  create: ({ settings, credentials, hostPolicy, ...clients }) =>
     new MarketoConnector({
-      config: {
-        ...settings,
-        // Containers that cannot coordinate each keep to an equal share of the budget.
-        pacing: {
-          callsPer20s: Math.max(1, Math.floor(settings.pacing.callsPer20s / budgetShare)),
-          concurrency: Math.max(1, Math.floor(settings.pacing.concurrency / budgetShare)),
-        },
-      },
+      config: settings,
       credentials: { clientId: credentials['clientId']!, clientSecret: credentials['clientSecret']! },
       hostPolicy,
       ...clients,

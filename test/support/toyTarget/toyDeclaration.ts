@@ -4,7 +4,7 @@ import type { TargetDeclaration } from '../../../shared/connectors';
 export const toyDeclaration: TargetDeclaration = {
   name: 'toy',
   maxBatch: 50,
-  maxConcurrency: 4,
+  limits: { windows: [{ calls: 50, windowMs: 10_000 }], inFlight: 4 },
   limitsUrl: 'https://toy.example/docs/limits',
   objects: {
     contacts: { name: 'contacts', keyField: 'email', actions: ['upsert', 'delete'] },

@@ -1,0 +1,14 @@
+export { CallLimiter } from './CallLimiter';
+export type { CallLease, CallLimiterOptions } from './CallLimiter';
+export { emptyBudget } from './BudgetState';
+export type { BudgetLease, BudgetState } from './BudgetState';
+export type { BudgetChange, BudgetStore } from './BudgetStore';
+export { budgetRules } from './budgetRules';
+export type { Admission, AdmitRequest } from './budgetRules';
+export { DynamoBudgetStore } from './DynamoBudgetStore';
+export type { DynamoBudgetStoreOptions } from './DynamoBudgetStore';
+export { InProcessBudgetStore } from './InProcessBudgetStore';
+export { dynamoLimiters } from './dynamoLimiters';
+export type { DynamoLimitersOptions } from './dynamoLimiters';
+export { inProcessLimiters } from './inProcessLimiters';
+export type { LimiterFactory, LimiterRequest } from './LimiterFactory';
