@@ -63,6 +63,7 @@ export function formatAudit(key: string, rows: readonly AuditRow[]): string {
         row.lifecycle ? `(${row.lifecycle})` : '',
         row.attempt ? `attempt ${row.attempt}` : '',
         row.reason ? `— ${row.reason}` : '',
+        row.note ? `— ${row.note}` : '',
       ]
         .filter(Boolean)
         .join(' '),

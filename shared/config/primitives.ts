@@ -55,7 +55,8 @@ export const targetSettingsBase = {
 /** A validated `targets.<name>` section as the pipeline sees it (the connector knows the rest). */
 export interface TargetSettings {
   readonly simulator: boolean;
-  readonly secret: string;
+  /** Absent only for targets that need no credentials (the audit log). */
+  readonly secret?: string;
   readonly baseUrl?: string;
   readonly network: 'public' | 'private';
   readonly allowCleartextCredentials?: boolean;

@@ -92,6 +92,11 @@ export interface ItemResult {
   readonly targetId?: string;
   /** Vendor reason, for rejected and retry outcomes. */
   readonly reason?: { readonly code?: string; readonly message: string };
+  /**
+   * What the target did that the audit trail should say, for any outcome (e.g. a member kept
+   * unsubscribed for compliance, or the event an audit-log sink recorded). Never a secret.
+   */
+  readonly note?: string;
 }
 
 /** A record as currently stored in the target, read back to settle an interrupted write. */

@@ -1,5 +1,6 @@
 import type { TargetDeclaration } from './TargetConnector';
 import type { TargetCatalog } from './TargetDefinition';
+import { auditTarget } from './audit/auditTarget';
 import { marketoTarget } from './marketo/marketoTarget';
 
 /**
@@ -7,6 +8,7 @@ import { marketoTarget } from './marketo/marketoTarget';
  * a target is its own folder plus one line here.
  */
 export const targetCatalog: TargetCatalog = {
+  audit: auditTarget,
   marketo: marketoTarget,
 };
 

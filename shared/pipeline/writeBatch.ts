@@ -351,7 +351,14 @@ async function writeMetered(
           const counter = { created: 'created', updated: 'updated', deleted: 'deleted', 'not-found': 'notFound' } as const;
           count(runId, counter[result.outcome]);
           newStates.push(stateOf(flow.name, op, result.targetId, now(), states.get(op.stateKey)));
-          audit.push(auditOf(op.envelope, AuditEvent.Written, { object: op.object, outcome: result.outcome, targetId: result.targetId }));
+          audit.push(
+            auditOf(op.envelope, AuditEvent.Written, {
+              object: op.object,
+              outcome: result.outcome,
+              targetId: result.targetId,
+              ...(result.note ? { note: result.note } : {}),
+            }),
+          );
           return;
         }
         case ItemOutcome.Rejected:

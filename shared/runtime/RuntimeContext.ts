@@ -104,12 +104,14 @@ export async function createConnector(context: RuntimeContext, target: string): 
   const settings = context.config.targets[target];
   if (!settings) throw new MlConnectorError(`targets.${target} is not configured`, ErrorKind.Misconfigured);
   const simulated = context.simulated?.targets?.[target];
-  let credentials: Readonly<Record<string, string>>;
+  let credentials: Readonly<Record<string, string>> = {};
   if (simulated) {
     credentials = simulated.credentials;
-  } else {
-    const secret = await context.secrets.get(settings.secret);
-    credentials = Object.fromEntries(definition.secretFields.map((field) => [field, required(secret, field, settings.secret)]));
+  } else if (definition.secretFields.length > 0) {
+    const name = settings.secret;
+    if (!name) throw new MlConnectorError(`targets.${target}.secret is not set`, ErrorKind.Misconfigured);
+    const secret = await context.secrets.get(name);
+    credentials = Object.fromEntries(definition.secretFields.map((field) => [field, required(secret, field, name)]));
   }
   return definition.create({
     settings: simulated ? { ...settings, baseUrl: simulated.baseUrl } : settings,

@@ -59,6 +59,8 @@ export interface AuditRow {
   readonly reason?: string;
   readonly attempt?: number;
   readonly lifecycle?: string;
+  /** What the target did, in its own words (`ItemResult.note`). */
+  readonly note?: string;
 }
 
 export interface RunCounters {

@@ -152,7 +152,7 @@ describe('bundled handlers against the local emulators and simulators', () => {
     ]);
     standIn = await startAwsStandIn({
       [resourceNames(config).secret(config.peoplesoft.auth.secret)]: { username: 'ML_INTEGRATION', password: 'sim-password' },
-      [resourceNames(config).secret(config.targets.marketo!.secret)]: { clientId: 'sim-client', clientSecret: 'sim-secret' },
+      [resourceNames(config).secret(config.targets.marketo!.secret!)]: { clientId: 'sim-client', clientSecret: 'sim-secret' },
     });
     if (host) {
       forwarders.push(await forward(host, Number(new URL(peoplesoft.url).port)), await forward(host, Number(new URL(marketo.url).port)));

@@ -85,7 +85,7 @@ describe('function roles', () => {
     const secret = (name: string) => ({ Ref: id(synth.stack.secrets.secret(name)) });
     for (const flow of synth.stack.flows) {
       expect(resourcesFor(flow.poller, 'secretsmanager:GetSecretValue')).toEqual([secret(config.peoplesoft.auth.secret)]);
-      expect(resourcesFor(flow.writer, 'secretsmanager:GetSecretValue')).toEqual([secret(config.targets.marketo!.secret)]);
+      expect(resourcesFor(flow.writer, 'secretsmanager:GetSecretValue')).toEqual([secret(config.targets.marketo!.secret!)]);
     }
   });
 

@@ -33,7 +33,7 @@ export function systemSecrets(config: CustomerConfig, catalog: TargetCatalog = t
   ];
   for (const [target, settings] of Object.entries(config.targets)) {
     const definition = catalog[target];
-    if (!settings || !definition) continue;
+    if (!settings?.secret || !definition || definition.secretFields.length === 0) continue;
     secrets.push({ system: target, name: settings.secret, fields: definition.secretFields, configField: `targets.${target}.secret` });
   }
   for (const [source, declaration] of Object.entries(config.pushed ?? {})) {
