@@ -210,7 +210,15 @@ const pushedSource = z.strictObject({
 // Flows
 // ---------------------------------------------------------------------------------------------
 
-const fieldMapping = z.union([
+/** How one target field is filled; `each` maps a list of child rows (a PO's lines) to a list. */
+export type FieldMappingRule =
+  | string
+  | { from: string; transform?: 'trim' | 'lower' | 'upper' | undefined; default?: string | number | boolean | undefined }
+  | { template: string }
+  | { value: string | number | boolean | null }
+  | { each: string; mapping: Record<string, FieldMappingRule> };
+
+const fieldMapping: z.ZodType<FieldMappingRule> = z.lazy(() => z.union([
   z.string().describe('Source field name'),
   z.strictObject({
     from: z.string(),
@@ -219,9 +227,14 @@ const fieldMapping = z.union([
   }),
   z.strictObject({ template: z.string().describe('e.g. "{FIRST_NAME} {LAST_NAME}"') }),
   z.strictObject({ value: z.union([z.string(), z.number(), z.boolean(), z.null()]) }),
+  z.strictObject({
+    each: z.string().describe('Source field holding a list of child rows, e.g. LINES of a purchase order'),
+    mapping: z.record(z.string(), fieldMapping),
+  }),
 ], {
-  error: 'must be a source field name, { from: FIELD, transform: trim | lower | upper, default: VALUE }, { template: "{FIRST_NAME} {LAST_NAME}" } or { value: CONSTANT }',
-});
+  error:
+    'must be a source field name, { from: FIELD, transform: trim | lower | upper, default: VALUE }, { template: "{FIRST_NAME} {LAST_NAME}" }, { value: CONSTANT } or { each: LIST_FIELD, mapping: {...} }',
+}));
 
 const flowObject = z.strictObject({
   /** Target object, e.g. `leads`, `companies`, `salespersons`. */

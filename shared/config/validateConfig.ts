@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { targetCatalog } from '../connectors/catalog';
 import type { TargetCatalog } from '../connectors/TargetDefinition';
+import { keyFieldsOf } from '../connectors/targetKey';
 import { ConfigError, type ConfigIssue } from '../errors';
 import { parseCron } from './cron';
 import { endpointIssues } from './endpointIssues';
@@ -84,10 +85,11 @@ function crossFieldIssues(config: CustomerConfig, catalog: TargetCatalog): Confi
           });
           return;
         }
-        if (!(objectDeclaration.keyField in object.mapping)) {
+        const unmapped = keyFieldsOf(objectDeclaration).find((field) => !(field in object.mapping));
+        if (unmapped !== undefined) {
           issues.push({
             field: `${objectAt}.mapping`,
-            message: `must map the key field "${objectDeclaration.keyField}" of ${flow.target} ${object.object}`,
+            message: `must map the key field "${unmapped}" of ${flow.target} ${object.object}`,
           });
         }
       });

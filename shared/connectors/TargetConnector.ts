@@ -13,6 +13,11 @@ export interface TargetObjectDeclaration {
   readonly name: string;
   /** Field whose value identifies a record in the target (the upsert key). */
   readonly keyField: string;
+  /**
+   * For objects identified by several fields together (a project and an origin id, a business
+   * unit and a PO id): all of them, in order. `keyField` is then the first. See `targetKeyOf`.
+   */
+  readonly keyFields?: readonly string[];
   readonly actions: readonly TargetAction[];
 }
 
@@ -67,7 +72,7 @@ export interface TargetDeclaration {
 export interface TargetItem {
   /** Opaque reference the pipeline uses to match results back to records. */
   readonly ref: string;
-  /** Value of the object's key field. */
+  /** Value of the object's key field (a composite key's values joined with `|`). */
   readonly key: string;
   /** Mapped payload (for deletes: at least the key field). */
   readonly payload: Readonly<Record<string, unknown>>;

@@ -13,6 +13,8 @@ export type {
   TargetObjectDeclaration,
 } from './TargetConnector';
 export { declarationsOf, targetCatalog, targetDeclarations } from './catalog';
+export { keyFieldsOf, targetKeyOf } from './targetKey';
+export type { TargetKey } from './targetKey';
 export type { RunningSimulator, TargetCatalog, TargetDefinition, TargetFactoryInput } from './TargetDefinition';
 export { recordTargetCall, withCallMeter } from './callMeter';
 export type { CallMeter } from './callMeter';

@@ -21,6 +21,16 @@ function mapOne(record: Readonly<Record<string, unknown>>, rule: FieldMapping): 
     return isBlank(value) ? null : value;
   }
   if ('value' in rule) return rule.value;
+  if ('each' in rule) {
+    // A nested list (a purchase order's lines) becomes a list of mapped children; a cleared
+    // list clears the target's.
+    if (!carries(record, rule.each)) return ABSENT;
+    const rows = record[rule.each];
+    if (!Array.isArray(rows)) return isBlank(rows) ? [] : null;
+    return rows
+      .filter((row): row is Record<string, unknown> => typeof row === 'object' && row !== null && !Array.isArray(row))
+      .map((row) => applyMapping(row, rule.mapping));
+  }
   if ('template' in rule) {
     const fields = [...rule.template.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((match) => match[1]!);
     if (fields.length > 0 && !fields.some((field) => carries(record, field))) return ABSENT;

@@ -1,5 +1,5 @@
 import type { CustomerConfig, FlowConfig } from '../config';
-import type { TargetDeclaration } from '../connectors';
+import { targetKeyOf, type TargetDeclaration } from '../connectors';
 import { compareSourceVersions } from '../envelope';
 import { applyMapping, payloadHash } from '../mapping';
 import { recordStateKey, type StateStore } from '../state';
@@ -76,12 +76,13 @@ export async function planFlow(deps: {
     );
     for (const item of records) {
       for (const object of flow.objects) {
-        const keyField = target.objects[object.object]!.keyField;
+        const declaration = target.objects[object.object]!;
         const objectPlan = plan.objects[object.object]!;
         if (item.operation === 'deactivate' && object.onDeactivate === 'ignore') continue;
         const del = item.operation === 'deactivate' && object.onDeactivate === 'delete';
         const mapped = applyMapping(item.record, object.mapping);
-        const payload = del ? { [keyField]: mapped[keyField] } : mapped;
+        const targetKey = targetKeyOf(declaration, mapped);
+        const payload = del && 'fields' in targetKey ? { ...targetKey.fields } : mapped;
         const state = states.get(recordStateKey({ flow: flow.name, sourceId: item.id, object: object.object }));
         const hash = payloadHash(del ? 'delete' : 'upsert', payload);
         let change: 'create' | 'update' | 'delete' | undefined;
@@ -94,7 +95,7 @@ export async function planFlow(deps: {
         if (!change) continue;
         objectPlan[change === 'create' ? 'creates' : change === 'update' ? 'updates' : 'deletes'] += 1;
         if (objectPlan.examples.filter((example) => example.change === change).length < EXAMPLES_PER_OBJECT) {
-          objectPlan.examples.push({ change, key: String(payload[keyField] ?? ''), payload });
+          objectPlan.examples.push({ change, key: 'key' in targetKey ? targetKey.key : '', payload });
         }
       }
     }

@@ -4,6 +4,7 @@ import {
   ItemOutcome,
   type CallMeter,
   TargetAction,
+  targetKeyOf,
   type ItemResult,
   type TargetConnector,
   type TargetItem,
@@ -554,14 +555,14 @@ function buildOperations(envelope: RecordEnvelope, messageId: string, flow: Flow
       if (objectConfig.onDeactivate === 'delete') action = TargetAction.Delete;
     }
     const mapped = applyMapping(envelope.record, objectConfig.mapping);
-    const keyValue = mapped[declaration.keyField];
-    if (keyValue === undefined || keyValue === null || String(keyValue).trim() === '') {
-      const rule = objectConfig.mapping[declaration.keyField];
+    const targetKey = targetKeyOf(declaration, mapped);
+    if ('missing' in targetKey) {
+      const rule = objectConfig.mapping[targetKey.missing];
       const from = typeof rule === 'string' ? rule : rule && 'from' in rule ? rule.from : undefined;
-      return `${objectConfig.object}.${declaration.keyField}${from ? ` (from ${from})` : ''} is empty`;
+      return `${objectConfig.object}.${targetKey.missing}${from ? ` (from ${from})` : ''} is empty`;
     }
-    const key = String(keyValue);
-    const payload = action === TargetAction.Delete ? { [declaration.keyField]: key } : mapped;
+    const { key } = targetKey;
+    const payload = action === TargetAction.Delete ? { ...targetKey.fields } : mapped;
     operations.push({
       envelope,
       messageId,

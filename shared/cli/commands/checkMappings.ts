@@ -143,5 +143,6 @@ function readsFrom(rule: FieldMapping): string[] {
   if (typeof rule === 'string') return [rule];
   if ('from' in rule) return [rule.from];
   if ('template' in rule) return [...rule.template.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((match) => match[1]!);
+  if ('each' in rule) return [rule.each];
   return [];
 }
