@@ -4,14 +4,7 @@ import type { TargetCatalog } from '../shared/connectors/TargetDefinition';
 import { ConfigError, type ConfigIssue } from '../shared/errors';
 import { systemSecrets, type SystemSecret } from '../shared/cli/commands/secretsSet';
 
-/** SQS caps a queue's visibility timeout at 12 hours. */
-export const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
-/** SQS queue names are at most 80 characters. */
-const MAX_QUEUE_NAME_LENGTH = 80;
-/** Lambda function names are at most 64 characters. */
-const MAX_FUNCTION_NAME_LENGTH = 64;
-/** An SQS event source with more than 10 records per batch needs a batching window of at least 1 s. */
-const MAX_BATCH_WITHOUT_WINDOW = 10;
+export { MAX_VISIBILITY_TIMEOUT_SECONDS } from '../shared/config/flowResourceIssues';
 /** Upper bound of an SQS event source mapping's maximum concurrency. */
 const MAX_EVENT_SOURCE_CONCURRENCY = 1000;
 
@@ -29,7 +22,8 @@ export interface FlowDeployment {
    * do not split it; the shared limiter keeps their calls under the target's limits together.
    */
   readonly maxConcurrency: number;
-  readonly targetSecret: SystemSecret;
+  /** The target's credentials; absent for a target that needs none (the audit log). */
+  readonly targetSecret?: SystemSecret;
   /** The system the flow reads, for descriptions and alarm texts. */
   readonly sourceSystem: string;
   /** The writer runs in the VPC, behind the static egress IP (targets that are only reached so). */
@@ -78,34 +72,11 @@ export function planDeployment(config: CustomerConfig, source = 'config', catalo
     const declaration = catalog[flow.target]!.declaration;
     const batchSize = flow.batchSize ?? declaration.maxBatch;
 
-    const nameLimits = [
-      { kind: 'queue', service: 'SQS', max: MAX_QUEUE_NAME_LENGTH, names: [flowNames.queue, flowNames.deadLetterQueue] },
-      { kind: 'function', service: 'Lambda', max: MAX_FUNCTION_NAME_LENGTH, names: [flowNames.pollerFunction, flowNames.writerFunction] },
-    ];
-    for (const { kind, service, max, names: resourceNamesOfKind } of nameLimits) {
-      const tooLong = resourceNamesOfKind.find((name) => name.length > max);
-      if (tooLong) {
-        issues.push({
-          field: `${at}.name`,
-          message: `${kind} name "${tooLong}" is ${tooLong.length} characters; ${service} allows ${max}: shorten the flow (or customer) name`,
-        });
-      }
-    }
-    if (flowNames.visibilityTimeoutSeconds > MAX_VISIBILITY_TIMEOUT_SECONDS) {
-      issues.push({
-        field: `${at}.writerTimeoutSeconds`,
-        message: `the queue's visibility timeout must be 6 × the writer timeout (${flowNames.visibilityTimeoutSeconds} s) but SQS allows at most ${MAX_VISIBILITY_TIMEOUT_SECONDS} s`,
-      });
-    }
-    if (batchSize > MAX_BATCH_WITHOUT_WINDOW && flow.batchingWindowSeconds < 1) {
-      issues.push({
-        field: `${at}.batchingWindowSeconds`,
-        message: `a batch of ${batchSize} records needs a batching window of at least 1 s (SQS event sources allow 0 only up to ${MAX_BATCH_WITHOUT_WINDOW} records)`,
-      });
-    }
     const maxConcurrency = Math.min(MAX_EVENT_SOURCE_CONCURRENCY, writerConcurrency(config, flow.target, declaration));
     const targetSecret = secrets.find((secret) => secret.system === flow.target);
-    if (!targetSecret) issues.push({ field: `${at}.target`, message: `no secret is known for target ${flow.target}` });
+    if (!targetSecret && catalog[flow.target]!.secretFields.length > 0) {
+      issues.push({ field: `${at}.target`, message: `no secret is known for target ${flow.target}` });
+    }
 
     return {
       flow,
@@ -114,7 +85,7 @@ export function planDeployment(config: CustomerConfig, source = 'config', catalo
       batchSize,
       batchingWindowSeconds: flow.batchingWindowSeconds,
       maxConcurrency,
-      targetSecret: targetSecret!,
+      ...(targetSecret ? { targetSecret } : {}),
       sourceSystem: 'PeopleSoft',
       writerInVpc: declaration.reachedThrough === 'static-egress-ip',
     };

@@ -146,7 +146,7 @@ export class FlowPipeline extends Construct {
       ...(deployment.writerInVpc ? { vpc: props.pollerPlacement } : {}),
     });
     state.bindTo(this.writer);
-    secrets.bindTo(this.writer, [deployment.targetSecret.name]);
+    if (deployment.targetSecret) secrets.bindTo(this.writer, [deployment.targetSecret.name]);
     // Re-queues parked records (target quota) and dead-letters records with their reason.
     this.writer.role.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn, this.deadLetterQueue.queueArn] }),

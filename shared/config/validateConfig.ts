@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { targetCatalog } from '../connectors/catalog';
 import type { TargetCatalog } from '../connectors/TargetDefinition';
 import { keyFieldsOf } from '../connectors/targetKey';
+import { flowResourceIssues } from './flowResourceIssues';
 import { ConfigError, type ConfigIssue } from '../errors';
 import { parseCron } from './cron';
 import { endpointIssues } from './endpointIssues';
@@ -104,6 +105,7 @@ function crossFieldIssues(config: CustomerConfig, catalog: TargetCatalog): Confi
     }
   });
   issues.push(...pushedSourceIssues(config));
+  issues.push(...flowResourceIssues(config, catalog));
   issues.push(...endpointIssues(config, { deployed: false }));
   return issues;
 }

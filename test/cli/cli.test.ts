@@ -65,6 +65,16 @@ describe('ml-connector CLI', () => {
     expect(result.err).toContain('peoplesoft.lagSecs');
   });
 
+  it('refuses at start what the stack would refuse: a full batch with no batching window', async () => {
+    const path = await configFile(
+      'window.yaml',
+      demoYaml.replace('    target: marketo\n    schedule: { cron: "30 5', '    target: marketo\n    batchingWindowSeconds: 0\n    schedule: { cron: "30 5'),
+    );
+    const result = await run(['sync', '--config', path, '--dry-run']);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/flows\[1\]\.batchingWindowSeconds: a batch of 300 records needs a batching window of at least 1 s/);
+  });
+
   it('ping tells a bad password apart from an inactive service operation, without printing the password', async () => {
     const path = await configFile('real.yaml', realSystemsConfig());
     const wrong = await run(['ping', '--config', path], {

@@ -1,3 +1,5 @@
+import { flowResourceIssues } from '../../shared/config/flowResourceIssues';
+import { targetCatalog } from '../../shared/connectors';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CustomerConfig, CustomerConfigInput } from '../../shared/config';
 import { ConfigError } from '../../shared/errors';
 import { defineApp } from '../../infra/defineApp';
-import { planDeployment } from '../../infra/planDeployment';
 import { exampleConfig, exampleConfigWith, repoRoot, synthesize, type Synthesized } from './support/synthesize';
 
 let config: CustomerConfig;
@@ -139,7 +140,7 @@ describe('synth through the CDK entry (infra/app.ts)', () => {
   });
 });
 
-describe('contradictions between settings fail synth naming the field', () => {
+describe('contradictions between settings fail at CLI start and at synth, naming the field', () => {
   const cases: Array<{ name: string; field: string; change: (input: CustomerConfigInput) => void }> = [
     {
       name: 'a built-in simulator cannot be deployed',
@@ -174,23 +175,25 @@ describe('contradictions between settings fail synth naming the field', () => {
   ];
 
   it.each(cases)('$name ($field)', async ({ field, change }) => {
-    const changed = await exampleConfigWith(change);
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    // Validation (what the CLI runs at start, and synth before the stack) or the stack itself.
     let thrown: unknown;
     try {
-      defineApp(app, changed, { configSource: 'customers/acme.yaml' });
+      const changed = await exampleConfigWith(change);
+      defineApp(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), changed, { configSource: 'customers/acme.yaml' });
     } catch (error) {
       thrown = error;
     }
     expect(thrown).toBeInstanceOf(ConfigError);
     expect((thrown as ConfigError).issues.map((issue) => issue.field)).toContain(field);
-    expect((thrown as ConfigError).message).toContain('Invalid config customers/acme.yaml');
+    expect((thrown as ConfigError).message).toMatch(/Invalid config (customers\/acme\.yaml|test config)/);
   });
 
   it('a visibility timeout above the SQS maximum of 12 h names the writer timeout', () => {
     // The schema caps writerTimeoutSeconds at 900 s (5400 s of visibility); the stack checks the
     // SQS limit itself rather than rely on that.
     const flow = { ...config.flows[0]!, writerTimeoutSeconds: 7300 };
-    expect(() => planDeployment({ ...config, flows: [flow, config.flows[1]!] })).toThrow(/flows\[0\]\.writerTimeoutSeconds/);
+    expect(flowResourceIssues({ ...config, flows: [flow, config.flows[1]!] }, targetCatalog)).toContainEqual(
+      expect.objectContaining({ field: 'flows[0].writerTimeoutSeconds' }),
+    );
   });
 });

@@ -23,6 +23,15 @@ describe('where a writer runs', () => {
       schedule: { cron: '0 6 * * ? *' },
       objects: [{ object: 'contacts', mapping: { email: 'EMAIL_ADDR' } }],
     });
+    // And a flow into the audit log, a target that needs no credentials.
+    input.targets.audit = {};
+    input.flows.push({
+      name: 'employees-to-audit',
+      source: 'employees',
+      target: 'audit',
+      schedule: { cron: '0 7 * * ? *' },
+      objects: [{ object: 'events', mapping: { id: 'EMPLID' } }],
+    });
     synth = synthesize(validateConfig(input, 'test config', firewalled), { targets: firewalled });
   });
   afterAll(() => synth?.cleanup());
@@ -44,6 +53,17 @@ describe('where a writer runs', () => {
   it('keeps the writers of internet targets outside the VPC', () => {
     const internetFlow = synth.stack.config.flows.find((flow) => flow.target !== 'ledger')!;
     expect(writerOf(internetFlow.name).VpcConfig).toBeUndefined();
+  });
+
+  it('gives the writer of a target without credentials no secret to read', () => {
+    const audit = synth.stack.flows.find((pipeline) => pipeline.deployment.flow.target === 'audit')!;
+    expect(audit.deployment.targetSecret).toBeUndefined();
+    const policies = resourcesOfType(synth.template, 'AWS::IAM::Policy').filter(([, policy]) =>
+      JSON.stringify(policy.Properties!.Roles).includes(logicalId(synth.stack, audit.writer.role)),
+    );
+    expect(policies.length).toBeGreaterThan(0);
+    expect(JSON.stringify(policies)).toContain('dynamodb:');
+    expect(JSON.stringify(policies)).not.toContain('secretsmanager:GetSecretValue');
   });
 
   it("opens the target's port in the egress security group", () => {
