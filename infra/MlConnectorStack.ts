@@ -171,10 +171,12 @@ export class MlConnectorStack extends Stack {
         description: `Dead-letter queue of ${pipeline.deployment.flow.name} (npx ml-connector replay --deployed)`,
         value: pipeline.deadLetterQueue.queueUrl,
       });
-      new CfnOutput(this, `${id}PollerFunctionName`, {
-        description: `Poller of ${pipeline.deployment.flow.name}: invoke it (asynchronously) to run the flow now`,
-        value: pipeline.poller.function.functionName,
-      });
+      if (pipeline.poller) {
+        new CfnOutput(this, `${id}PollerFunctionName`, {
+          description: `Poller of ${pipeline.deployment.flow.name}: invoke it (asynchronously) to run the flow now`,
+          value: pipeline.poller.function.functionName,
+        });
+      }
     }
   }
 }

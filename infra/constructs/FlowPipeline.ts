@@ -59,12 +59,16 @@ export class FlowPipeline extends Construct {
   public readonly deployment: FlowDeployment;
   public readonly queue: Queue;
   public readonly deadLetterQueue: Queue;
-  /** Poller invocations that failed: scheduler deliveries and async invocations out of retries. */
-  public readonly invocationFailures: Queue;
-  public readonly poller: ConnectorFunction;
+  /**
+   * Poller invocations that failed: scheduler deliveries and async invocations out of retries.
+   * This and the poller, its schedule and the scheduler's role exist for polled flows only (a
+   * flow with a `schedule`); a flow fed only by a pushed source has none of them.
+   */
+  public readonly invocationFailures?: Queue;
+  public readonly poller?: ConnectorFunction;
   public readonly writer: ConnectorFunction;
-  public readonly schedule: CfnSchedule;
-  public readonly schedulerRole: Role;
+  public readonly schedule?: CfnSchedule;
+  public readonly schedulerRole?: Role;
 
   public constructor(scope: Construct, id: string, props: FlowPipelineProps) {
     super(scope, id);
@@ -99,41 +103,14 @@ export class FlowPipeline extends Construct {
       visibilityTimeout: Duration.seconds(visibilityTimeoutSeconds),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: names.maxReceiveCount },
     });
-    this.invocationFailures = new Queue(this, 'InvocationFailures', {
-      encryption: QueueEncryption.KMS,
-      encryptionMasterKey: key,
-      enforceSSL: true,
-      retentionPeriod: DEAD_LETTER_RETENTION,
-    });
-    for (const rule of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
-      Validations.of(this.invocationFailures).acknowledge({
-        id: rule,
-        reason: 'This queue is itself a dead-letter queue: EventBridge Scheduler and Lambda async invocation put failed poller runs here (an alarm watches it)',
-      });
-    }
-
     const common = { FLOW_NAME: flow.name, QUEUE_URL: this.queue.queueUrl, DLQ_URL: this.deadLetterQueue.queueUrl };
-
-    this.poller = new ConnectorFunction(this, 'Poller', {
-      entry: props.handlers.poller,
-      functionName: names.pollerFunction,
-      description: `ml-connector ${flow.name}: pages ${deployment.sourceSystem} ${flow.source} and queues the records`,
-      timeout: Duration.seconds(flow.pollerTimeoutSeconds),
-      memorySize: props.pollerMemoryMb ?? 512,
-      configFile: props.configFile,
-      environment: common,
-      vpc: props.pollerPlacement,
-      deadLetterQueue: this.invocationFailures,
-    });
-    state.bindTo(this.poller);
-    secrets.bindTo(this.poller, [props.sourceSecretName]);
-    this.poller.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }));
-    // A poller that nears its deadline saves the cursor and invokes itself to continue. A
-    // separate policy: in the role's default policy, the function's ARN would be a cycle.
-    new Policy(this, 'PollerSelfInvoke', {
-      roles: [this.poller.role],
-      statements: [new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.poller.function.functionArn] })],
-    });
+    if (flow.schedule) {
+      const polling = this.addPolling(props, common, flow.schedule);
+      this.invocationFailures = polling.invocationFailures;
+      this.poller = polling.poller;
+      this.schedulerRole = polling.schedulerRole;
+      this.schedule = polling.schedule;
+    }
 
     this.writer = new ConnectorFunction(this, 'Writer', {
       entry: props.handlers.writer,
@@ -169,33 +146,78 @@ export class FlowPipeline extends Construct {
         reason: `SQS event sources do not support on-failure destinations; the queue's redrive policy (maxReceiveCount ${names.maxReceiveCount}) moves failing records to the flow DLQ`,
       },
     );
+  }
 
-    this.schedulerRole = new Role(this, 'SchedulerRole', {
+  /** The polled side of a flow: the poller in the VPC, its schedule and where failed runs go. */
+  private addPolling(
+    props: FlowPipelineProps,
+    common: Readonly<Record<string, string>>,
+    cron: NonNullable<FlowDeployment['flow']['schedule']>,
+  ): { invocationFailures: Queue; poller: ConnectorFunction; schedulerRole: Role; schedule: CfnSchedule } {
+    const { deployment, state, secrets } = props;
+    const { flow, names } = deployment;
+    const key: IKey = state.key;
+    const invocationFailures = new Queue(this, 'InvocationFailures', {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      retentionPeriod: DEAD_LETTER_RETENTION,
+    });
+    for (const rule of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
+      Validations.of(invocationFailures).acknowledge({
+        id: rule,
+        reason: 'This queue is itself a dead-letter queue: EventBridge Scheduler and Lambda async invocation put failed poller runs here (an alarm watches it)',
+      });
+    }
+
+    const poller = new ConnectorFunction(this, 'Poller', {
+      entry: props.handlers.poller,
+      functionName: names.pollerFunction,
+      description: `ml-connector ${flow.name}: pages ${deployment.sourceSystem} ${flow.source} and queues the records`,
+      timeout: Duration.seconds(flow.pollerTimeoutSeconds),
+      memorySize: props.pollerMemoryMb ?? 512,
+      configFile: props.configFile,
+      environment: common,
+      vpc: props.pollerPlacement,
+      deadLetterQueue: invocationFailures,
+    });
+    state.bindTo(poller);
+    secrets.bindTo(poller, [props.sourceSecretName]);
+    poller.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }));
+    // A poller that nears its deadline saves the cursor and invokes itself to continue. A
+    // separate policy: in the role's default policy, the function's ARN would be a cycle.
+    new Policy(this, 'PollerSelfInvoke', {
+      roles: [poller.role],
+      statements: [new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [poller.function.functionArn] })],
+    });
+
+    const schedulerRole = new Role(this, 'SchedulerRole', {
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
       description: `ml-connector ${flow.name}: lets EventBridge Scheduler start the poller`,
     });
-    this.schedulerRole.addToPrincipalPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.poller.function.functionArn] }));
-    this.schedulerRole.addToPrincipalPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.invocationFailures.queueArn] }));
-    this.schedulerRole.addToPrincipalPolicy(new PolicyStatement({ actions: [...KEY_DATA_ACTIONS], resources: [key.keyArn] }));
+    schedulerRole.addToPrincipalPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [poller.function.functionArn] }));
+    schedulerRole.addToPrincipalPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [invocationFailures.queueArn] }));
+    schedulerRole.addToPrincipalPolicy(new PolicyStatement({ actions: [...KEY_DATA_ACTIONS], resources: [key.keyArn] }));
 
-    this.schedule = new CfnSchedule(this, 'Schedule', {
-      description: `ml-connector ${flow.name}: ${flow.schedule.cron} (${flow.schedule.timeZone})`,
-      scheduleExpression: scheduleExpression(flow.schedule.cron),
-      scheduleExpressionTimezone: flow.schedule.timeZone,
+    const schedule = new CfnSchedule(this, 'Schedule', {
+      description: `ml-connector ${flow.name}: ${cron.cron} (${cron.timeZone})`,
+      scheduleExpression: scheduleExpression(cron.cron),
+      scheduleExpressionTimezone: cron.timeZone,
       flexibleTimeWindow: { mode: 'OFF' },
       state: flow.enabled ? 'ENABLED' : 'DISABLED',
       target: {
-        arn: this.poller.function.functionArn,
-        roleArn: this.schedulerRole.roleArn,
+        arn: poller.function.functionArn,
+        roleArn: schedulerRole.roleArn,
         input: JSON.stringify({}),
         retryPolicy: {
           maximumRetryAttempts: props.scheduleRetryAttempts ?? 3,
           maximumEventAgeInSeconds: SCHEDULE_MAX_EVENT_AGE.toSeconds(),
         },
-        deadLetterConfig: { arn: this.invocationFailures.queueArn },
+        deadLetterConfig: { arn: invocationFailures.queueArn },
       },
     });
+    return { invocationFailures, poller, schedulerRole, schedule };
   }
 }

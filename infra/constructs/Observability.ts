@@ -35,11 +35,12 @@ export interface ObservabilityProps {
 /** The alarms of one flow, by what they watch. */
 export interface FlowAlarms {
   readonly deadLetters: Alarm;
-  readonly invocationFailures: Alarm;
   readonly messageAge: Alarm;
-  readonly pollerErrors: Alarm;
   readonly writerErrors: Alarm;
-  readonly sourceFailures: Alarm;
+  /** Polled flows only (those with a schedule). */
+  readonly invocationFailures?: Alarm;
+  readonly pollerErrors?: Alarm;
+  readonly sourceFailures?: Alarm;
 }
 
 /**
@@ -142,11 +143,7 @@ export class Observability extends Construct {
         pipeline.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
         `Records of ${flow} are in its dead-letter queue: see the failure reason on each, fix, then "npx ml-connector replay --deployed --config <customer>.yaml --flow ${flow}" (audit a record with "audit --deployed --key <id>").`,
       ),
-      invocationFailures: atLeastOne(
-        'PollerRunsFailed',
-        pipeline.invocationFailures.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
-        `A scheduled run of ${flow} could not start or failed after Lambda's retries.`,
-      ),
+
       messageAge: new Alarm(scope, 'MessageAge', {
         alarmName: `${Stack.of(this).stackName} ${flow} MessageAge`,
         alarmDescription: `The oldest queued record of ${flow} waits for more than ${maxMessageAge.toHumanString()}: the writer is not draining the queue.`,
@@ -156,21 +153,31 @@ export class Observability extends Construct {
         evaluationPeriods: 1,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
-      pollerErrors: atLeastOne(
-        'PollerErrors',
-        pipeline.poller.function.metricErrors({ period, statistic: 'Sum' }),
-        `The poller of ${flow} failed; its log group has the error.`,
-      ),
+
       writerErrors: atLeastOne(
         'WriterErrors',
         pipeline.writer.function.metricErrors({ period, statistic: 'Sum' }),
         `The writer of ${flow} failed a whole batch (credentials, configuration); its log group has the error.`,
       ),
-      sourceFailures: atLeastOne(
-        'SourceUnreachable',
-        this.flowMetric(flow, 'SourceFailures'),
-        `The poller of ${flow} could not read its source ${pipeline.deployment.sourceSystem} (network, firewall allow-list, credentials or the service operation).`,
-      ),
+      ...(pipeline.poller && pipeline.invocationFailures
+        ? {
+            invocationFailures: atLeastOne(
+              'PollerRunsFailed',
+              pipeline.invocationFailures.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
+              `A scheduled run of ${flow} could not start or failed after Lambda's retries.`,
+            ),
+            pollerErrors: atLeastOne(
+              'PollerErrors',
+              pipeline.poller.function.metricErrors({ period, statistic: 'Sum' }),
+              `The poller of ${flow} failed; its log group has the error.`,
+            ),
+            sourceFailures: atLeastOne(
+              'SourceUnreachable',
+              this.flowMetric(flow, 'SourceFailures'),
+              `The poller of ${flow} could not read its source ${pipeline.deployment.sourceSystem} (network, firewall allow-list, credentials or the service operation).`,
+            ),
+          }
+        : {}),
     };
   }
 
@@ -185,7 +192,7 @@ export class Observability extends Construct {
     });
     this.dashboard.addWidgets(
       new TextWidget({
-        markdown: `## ${flow.name}\n${pipeline.deployment.sourceSystem} \`${flow.source}\` → ${flow.target} ${flow.objects.map((o) => o.object).join(', ')} · \`${flow.schedule.cron}\` (${flow.schedule.timeZone})`,
+        markdown: `## ${flow.name}\n${pipeline.deployment.sourceSystem} \`${flow.source}\` → ${flow.target} ${flow.objects.map((o) => o.object).join(', ')} · ${flow.schedule ? `\`${flow.schedule.cron}\` (${flow.schedule.timeZone})` : `pushed by ${flow.push}`}`,
         width: 24,
         height: 2,
       }),
@@ -215,16 +222,16 @@ export class Observability extends Construct {
       new GraphWidget({
         title: `${flow.name}: errors`,
         left: [
-          pipeline.poller.function.metricErrors({ period: this.period, label: 'poller errors' }),
+          ...(pipeline.poller ? [pipeline.poller.function.metricErrors({ period: this.period, label: 'poller errors' })] : []),
           pipeline.writer.function.metricErrors({ period: this.period, label: 'writer errors' }),
-          metric('SourceFailures', 'source failures'),
+          ...(pipeline.poller ? [metric('SourceFailures', 'source failures')] : []),
         ],
         width: 8,
       }),
       new GraphWidget({
         title: `${flow.name}: duration (ms)`,
         left: [
-          pipeline.poller.function.metricDuration({ period: this.period, statistic: 'Maximum', label: 'poller max' }),
+          ...(pipeline.poller ? [pipeline.poller.function.metricDuration({ period: this.period, statistic: 'Maximum', label: 'poller max' })] : []),
           pipeline.writer.function.metricDuration({ period: this.period, statistic: 'p90', label: 'writer p90' }),
         ],
         width: 8,
@@ -235,6 +242,6 @@ export class Observability extends Construct {
         width: 8,
       }),
     );
-    this.dashboard.addWidgets(new AlarmStatusWidget({ title: `${flow.name}: alarms`, alarms: Object.values(alarms), width: 24, height: 2 }));
+    this.dashboard.addWidgets(new AlarmStatusWidget({ title: `${flow.name}: alarms`, alarms: Object.values(alarms).filter((alarm): alarm is Alarm => alarm !== undefined), width: 24, height: 2 }));
   }
 }

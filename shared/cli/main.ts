@@ -76,6 +76,15 @@ function selectFlows(config: CustomerConfig, name?: string): string[] {
   return config.flows.filter((flow) => flow.enabled).map((flow) => flow.name);
 }
 
+/**
+ * The flows a sync polls: those with a schedule, or the one named (a manual reconciliation of a
+ * pushed flow reads its source entity like its poller would).
+ */
+function polledFlows(config: CustomerConfig, name?: string): string[] {
+  if (name) return selectFlows(config, name);
+  return config.flows.filter((flow) => flow.enabled && flow.schedule).map((flow) => flow.name);
+}
+
 /** Builds the `ml-connector` command line; `commandLine` is what a holder of the local state is shown as. */
 export function buildProgram(io: Io = standardIo(), commandLine = 'ml-connector'): Command {
   const program = new Command('ml-connector')
@@ -124,7 +133,11 @@ export function buildProgram(io: Io = standardIo(), commandLine = 'ml-connector'
       const config = await loadConfig(options.config);
       if (options.deployed) {
         if (options.dryRun) throw new MlConnectorError('--dry-run runs locally; it cannot be combined with --deployed', ErrorKind.Misconfigured);
-        for (const name of selectFlows(config, options.flow)) {
+        for (const name of polledFlows(config, options.flow)) {
+          if (!findFlow(config, name).schedule) {
+            io.out(`${name}: fed only by its pushed source; the stack has no poller for it`);
+            continue;
+          }
           const started = await startDeployedRun(config, findFlow(config, name), options.since);
           io.out(`${name}: started ${started.functionName}${options.since ? ` re-reading since ${options.since.toISOString()}` : ' from its cursor'}${started.requestId ? ` (request ${started.requestId})` : ''}`);
         }
@@ -134,7 +147,7 @@ export function buildProgram(io: Io = standardIo(), commandLine = 'ml-connector'
       let worst: ExitCode = ExitCode.Ok;
       const reasons: string[] = [];
       await withSession(config, use(options.config, options.dryRun ? 'read' : 'write'), async (session) => {
-        for (const flow of selectFlows(config, options.flow)) {
+        for (const flow of polledFlows(config, options.flow)) {
           if (options.dryRun) {
             io.out(formatPlan(await session.plan(flow, options.since)));
             continue;
@@ -358,8 +371,8 @@ async function deployedPing(config: CustomerConfig): Promise<Check[]> {
       return [{ system, name: 'deployed', ok: false, detail: `cannot invoke ${functionName}: ${(error as Error).name}; is the stack deployed and are AWS credentials set?` }];
     }
   };
-  const [first] = config.flows;
-  const checks = await invoke('peoplesoft', names.flow(first!).pollerFunction);
+  const first = config.flows.find((flow) => flow.schedule);
+  const checks = first ? await invoke('peoplesoft', names.flow(first).pollerFunction) : [];
   for (const target of new Set(config.flows.map((flow) => flow.target))) {
     const flow = config.flows.find((candidate) => candidate.target === target)!;
     checks.push(...(await invoke(target, names.flow(flow).writerFunction)));

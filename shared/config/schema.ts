@@ -265,7 +265,8 @@ const flow = z.strictObject({
    */
   push: z.string().optional(),
   objects: z.array(flowObject).min(1),
-  schedule,
+  /** When the flow is polled; absent for a flow fed only by its pushed source (`push`). */
+  schedule: schedule.optional(),
   /** First run reads from here (ISO date); later runs continue from the cursor. */
   initialSince: z.string().default('1970-01-01T00:00:00Z'),
   /** Records per writer invocation; at most the target's batch limit (its default). */

@@ -95,10 +95,14 @@ function crossFieldIssues(config: CustomerConfig, catalog: TargetCatalog): Confi
         }
       });
     }
-    try {
-      parseCron(flow.schedule.cron);
-    } catch (error) {
-      issues.push({ field: `${at}.schedule.cron`, message: (error as Error).message });
+    if (flow.schedule) {
+      try {
+        parseCron(flow.schedule.cron);
+      } catch (error) {
+        issues.push({ field: `${at}.schedule.cron`, message: (error as Error).message });
+      }
+    } else if (flow.push === undefined) {
+      issues.push({ field: `${at}.schedule`, message: 'a flow is polled on a schedule, fed by a pushed source (push), or both: set schedule or push' });
     }
     if (Number.isNaN(Date.parse(flow.initialSince))) {
       issues.push({ field: `${at}.initialSince`, message: `"${flow.initialSince}" is not an ISO date` });

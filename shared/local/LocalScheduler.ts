@@ -30,7 +30,8 @@ export class LocalScheduler {
   }
 
   private plan(flow: FlowConfig): void {
-    const at = nextCronFire(parseCron(flow.schedule.cron), this.now(), flow.schedule.timeZone);
+    // A flow without a schedule is fed only by its pushed source: nothing to fire.
+    const at = flow.schedule ? nextCronFire(parseCron(flow.schedule.cron), this.now(), flow.schedule.timeZone) : undefined;
     if (at) this.next.set(flow.name, at);
     else this.next.delete(flow.name);
   }

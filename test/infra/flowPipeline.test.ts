@@ -25,15 +25,15 @@ describe.each(flowNames)('FlowPipeline %s', (name) => {
   it("schedules the poller with the flow's cron expression and time zone, with retries and a DLQ", () => {
     const p = pipeline(name);
     synth.template.hasResourceProperties('AWS::Scheduler::Schedule', {
-      ScheduleExpression: `cron(${flow().schedule.cron})`,
+      ScheduleExpression: `cron(${flow().schedule!.cron})`,
       ScheduleExpressionTimezone: 'America/Chicago',
       FlexibleTimeWindow: { Mode: 'OFF' },
       State: 'ENABLED',
       Target: {
-        Arn: { 'Fn::GetAtt': [id(p.poller.function), 'Arn'] },
-        RoleArn: { 'Fn::GetAtt': [id(p.schedulerRole), 'Arn'] },
+        Arn: { 'Fn::GetAtt': [id(p.poller!.function), 'Arn'] },
+        RoleArn: { 'Fn::GetAtt': [id(p.schedulerRole!), 'Arn'] },
         RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
-        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [id(p.invocationFailures), 'Arn'] } },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [id(p.invocationFailures!), 'Arn'] } },
       },
     });
   });
@@ -71,7 +71,7 @@ describe.each(flowNames)('FlowPipeline %s', (name) => {
   it('runs the poller in the private subnets behind the NAT, and the writer outside the VPC', () => {
     const p = pipeline(name);
     const functions = resourcesOfType(synth.template, 'AWS::Lambda::Function');
-    const poller = functions.find(([logical]) => logical === id(p.poller.function))![1].Properties!;
+    const poller = functions.find(([logical]) => logical === id(p.poller!.function))![1].Properties!;
     const writer = functions.find(([logical]) => logical === id(p.writer.function))![1].Properties!;
     const privateSubnets = synth.stack.network.vpc.privateSubnets.map((subnet) => ({ Ref: logicalId(synth.stack, subnet) }));
     expect(poller.VpcConfig).toEqual({
@@ -80,13 +80,13 @@ describe.each(flowNames)('FlowPipeline %s', (name) => {
     });
     expect(writer.VpcConfig).toBeUndefined();
     expect(poller.Timeout).toBe(flow().pollerTimeoutSeconds);
-    expect(poller.DeadLetterConfig).toEqual({ TargetArn: { 'Fn::GetAtt': [id(p.invocationFailures), 'Arn'] } });
+    expect(poller.DeadLetterConfig).toEqual({ TargetArn: { 'Fn::GetAtt': [id(p.invocationFailures!), 'Arn'] } });
   });
 
   it('encrypts every queue of the flow with the customer-managed key and refuses plain HTTP', () => {
     const p = pipeline(name);
     const keyArn = { 'Fn::GetAtt': [id(synth.stack.state.key), 'Arn'] };
-    for (const queue of [p.queue, p.deadLetterQueue, p.invocationFailures]) {
+    for (const queue of [p.queue, p.deadLetterQueue, p.invocationFailures!]) {
       const [, resource] = resourcesOfType(synth.template, 'AWS::SQS::Queue').find(([logical]) => logical === id(queue))!;
       expect(resource.Properties!.KmsMasterKeyId).toEqual(keyArn);
       synth.template.hasResourceProperties('AWS::SQS::QueuePolicy', {

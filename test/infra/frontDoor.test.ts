@@ -133,3 +133,46 @@ describe('pushed sources in the config', () => {
     expect((error as ConfigError).message).toContain('must be [EMPLID], the key fields of peoplesoft.entities.employees');
   });
 });
+
+describe('a flow fed only by its pushed source', () => {
+  let pushedOnly: Synthesized;
+  beforeAll(async () => {
+    const config = await exampleConfigWith((input) => {
+      withPushedSource(input);
+      delete input.flows[0]!.schedule;
+    });
+    pushedOnly = synthesize(config);
+  });
+  afterAll(() => pushedOnly?.cleanup());
+
+  it('gets its queue, writer and route but no poller, schedule or failed-run queue', () => {
+    const [pushed, polled] = pushedOnly.stack.flows;
+    expect(pushed!.poller).toBeUndefined();
+    expect(pushed!.schedule).toBeUndefined();
+    expect(pushed!.invocationFailures).toBeUndefined();
+    expect(pushed!.writer).toBeDefined();
+    expect(polled!.poller).toBeDefined();
+    const functionNames = resourcesOfType(pushedOnly.template, 'AWS::Lambda::Function').map(([, fn]) => fn.Properties!.FunctionName);
+    expect(functionNames).toContain(pushed!.deployment.names.writerFunction);
+    expect(functionNames).not.toContain(pushed!.deployment.names.pollerFunction);
+    expect(resourcesOfType(pushedOnly.template, 'AWS::Scheduler::Schedule')).toHaveLength(pushedOnly.stack.flows.length - 1);
+    const routes = resourcesOfType(pushedOnly.template, 'AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties!.RouteKey);
+    expect(routes).toEqual(['POST /webhooks/hr-events']);
+  });
+
+  it('needs a schedule or a pushed source, and says so', async () => {
+    let thrown: unknown;
+    try {
+      await exampleConfigWith((input) => {
+        delete input.flows[0]!.schedule;
+      });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as ConfigError).issues).toContainEqual({
+      field: 'flows[0].schedule',
+      message: 'a flow is polled on a schedule, fed by a pushed source (push), or both: set schedule or push',
+    });
+  });
+});

@@ -50,7 +50,7 @@ const VPC_NETWORK_INTERFACE_ACTIONS = [
 ];
 
 describe('function roles', () => {
-  const allFunctions = (): ConnectorFunction[] => synth.stack.flows.flatMap((flow) => [flow.poller, flow.writer]);
+  const allFunctions = (): ConnectorFunction[] => synth.stack.flows.flatMap((flow) => [flow.poller!, flow.writer]);
 
   it('gives every function a role of its own, with inline policies only', () => {
     const roles = allFunctions().map((fn) => id(fn.role));
@@ -68,7 +68,7 @@ describe('function roles', () => {
         .map((statement) => ({ fn: fn.node.path, actions: actions(statement).sort() })),
     );
     expect(wildcards).toEqual(
-      synth.stack.flows.map((flow) => ({ fn: flow.poller.node.path, actions: VPC_NETWORK_INTERFACE_ACTIONS })),
+      synth.stack.flows.map((flow) => ({ fn: flow.poller!.node.path, actions: VPC_NETWORK_INTERFACE_ACTIONS })),
     );
   });
 
@@ -84,15 +84,15 @@ describe('function roles', () => {
   it('lets each function read only the secret it needs', () => {
     const secret = (name: string) => ({ Ref: id(synth.stack.secrets.secret(name)) });
     for (const flow of synth.stack.flows) {
-      expect(resourcesFor(flow.poller, 'secretsmanager:GetSecretValue')).toEqual([secret(config.peoplesoft.auth.secret)]);
+      expect(resourcesFor(flow.poller!, 'secretsmanager:GetSecretValue')).toEqual([secret(config.peoplesoft.auth.secret)]);
       expect(resourcesFor(flow.writer, 'secretsmanager:GetSecretValue')).toEqual([secret(config.targets.marketo!.secret!)]);
     }
   });
 
   it("keeps every function to its own flow's queues", () => {
     for (const flow of synth.stack.flows) {
-      expect(resourcesFor(flow.poller, 'sqs:SendMessage').sort()).toEqual([arnOf(flow.invocationFailures), arnOf(flow.queue)].sort());
-      expect(resourcesFor(flow.poller, 'sqs:ReceiveMessage')).toEqual([]);
+      expect(resourcesFor(flow.poller!, 'sqs:SendMessage').sort()).toEqual([arnOf(flow.invocationFailures!), arnOf(flow.queue)].sort());
+      expect(resourcesFor(flow.poller!, 'sqs:ReceiveMessage')).toEqual([]);
       expect(resourcesFor(flow.writer, 'sqs:ReceiveMessage')).toEqual([arnOf(flow.queue)]);
       expect(resourcesFor(flow.writer, 'sqs:DeleteMessage')).toEqual([arnOf(flow.queue)]);
       // Parked records go back on the queue; records that cannot be written go to the DLQ.
@@ -113,11 +113,11 @@ describe('function roles', () => {
     const topic = { Ref: id(synth.stack.observability.topic) };
     for (const flow of synth.stack.flows) {
       expect(resourcesFor(flow.writer, 'sns:Publish')).toEqual([topic]);
-      expect(resourcesFor(flow.poller, 'sns:Publish')).toEqual([]);
-      expect(resourcesFor(flow.poller, 'lambda:InvokeFunction')).toEqual([arnOf(flow.poller.function)]);
+      expect(resourcesFor(flow.poller!, 'sns:Publish')).toEqual([]);
+      expect(resourcesFor(flow.poller!, 'lambda:InvokeFunction')).toEqual([arnOf(flow.poller!.function)]);
       expect(resourcesFor(flow.writer, 'lambda:InvokeFunction')).toEqual([]);
-      const scheduler = statementsOf(id(flow.schedulerRole));
-      expect(scheduler.filter((s) => actions(s).includes('lambda:InvokeFunction')).flatMap(resources)).toEqual([arnOf(flow.poller.function)]);
+      const scheduler = statementsOf(id(flow.schedulerRole!));
+      expect(scheduler.filter((s) => actions(s).includes('lambda:InvokeFunction')).flatMap(resources)).toEqual([arnOf(flow.poller!.function)]);
     }
   });
 

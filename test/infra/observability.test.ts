@@ -70,7 +70,7 @@ describe('Observability', () => {
     it('fires when a scheduled run could not be delivered or failed after retries', () => {
       alarmOn({
         MetricName: 'ApproximateNumberOfMessagesVisible',
-        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [id(pipeline().invocationFailures), 'QueueName'] } }],
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [id(pipeline().invocationFailures!), 'QueueName'] } }],
         Threshold: 0,
       });
     });
@@ -85,7 +85,7 @@ describe('Observability', () => {
     });
 
     it('fires on any poller error and any writer error', () => {
-      for (const fn of [pipeline().poller, pipeline().writer]) {
+      for (const fn of [pipeline().poller!, pipeline().writer]) {
         alarmOn({
           Namespace: 'AWS/Lambda',
           MetricName: 'Errors',

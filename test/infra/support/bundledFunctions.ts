@@ -19,8 +19,9 @@ export function bundledFunctions(synth: Synthesized): BundledFunction[] {
     { Metadata?: Record<string, string>; Properties: { Environment?: { Variables?: Record<string, unknown> } } }
   >;
   return synth.stack.flows.flatMap((pipeline) =>
-    (['poller', 'writer'] as const).map((kind) => {
-      const fn = pipeline[kind].function;
+    (['poller', 'writer'] as const).flatMap((kind) => {
+      const fn = pipeline[kind]?.function;
+      if (!fn) return [];
       const logicalId = synth.stack.getLogicalId(fn.node.defaultChild as never);
       const resource = resources[logicalId]!;
       const assetPath = resource.Metadata?.['aws:asset:path'];
