@@ -6,6 +6,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { PingCheck } from '../../shared/connectors';
 import { ErrorKind, MlConnectorError } from '../../shared/errors';
+import { peopleSoftSystemOf } from '../../shared/config';
 import { pollFlow, type PollResult } from '../../shared/pipeline';
 import { createQueue, createSource, createStore, findFlow } from '../../shared/runtime';
 import { awsContext } from '../commons/awsContext';
@@ -25,7 +26,8 @@ const lambda = new LambdaClient({});
 let source: ReturnType<typeof createSource> | undefined;
 
 async function poll(event: PollerEvent, lambdaContext: Context): Promise<PollResult | { checks: PingCheck[] }> {
-  source ??= createSource(context);
+  // Only the system this flow reads: its poller may read that system's secret and no other.
+  source ??= createSource(context, [peopleSoftSystemOf(context.config, flow.source).name]);
   const peoplesoft = await source.catch((error: unknown) => {
     source = undefined;
     throw error;

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { DEPARTMENTS, startPeopleSoftSimulator, type PeopleSoftSimulator } from '../../simulators/peoplesoft';
 import { ErrorKind, MlConnectorError } from '../errors';
-import { loadConfig, type CustomerConfig } from '../config';
+import { loadConfig, peopleSoftSystemOf, peopleSoftSystems, type CustomerConfig } from '../config';
 import type { RunningSimulator } from '../connectors';
 import { LocalSession, type SyncSummary } from './LocalSession';
 
@@ -55,11 +55,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       ErrorKind.Misconfigured,
     );
   }
-  const peoplesoft = await startPeopleSoftSimulator({ node: config.peoplesoft.node, employees });
+  // The system that serves employees (HCM); any other simulated system gets its own simulator.
+  const hcm = Object.hasOwn(config.peoplesoft.entities, 'employees')
+    ? peopleSoftSystemOf(config, 'employees')
+    : peopleSoftSystems(config.peoplesoft)[0]!;
+  const peoplesoft = await startPeopleSoftSimulator({ node: hcm.node, timeZone: hcm.timeZone, employees });
   const session = await LocalSession.open({
     config,
     stateDir: null,
-    simulators: { peoplesoft },
+    simulators: { peoplesoft: { [hcm.name]: peoplesoft } },
     onAlert: (subject, message) => print(`ALERT ${subject}: ${message}`),
   });
   const close = async (): Promise<void> => {
@@ -82,7 +86,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       return summaries;
     };
 
-    print(`PeopleSoft simulator: ${peoplesoft.url} (node ${config.peoplesoft.node}, ${employees} employees)`);
+    print(`PeopleSoft ${hcm.name} simulator: ${peoplesoft.url} (node ${hcm.node}, ${employees} employees)`);
+    for (const [name, simulator] of Object.entries(session.simulators.peoplesoft ?? {}) as Array<[string, PeopleSoftSimulator]>) {
+      if (name !== hcm.name) print(`PeopleSoft ${name} simulator: ${simulator.url} (node ${simulator.node})`);
+    }
     for (const [name, simulator] of Object.entries(targets)) print(`${name} simulator: ${simulator.url}`);
     print('');
     print('== Initial sync ==');

@@ -1,4 +1,7 @@
 export { PeopleSoftSource } from './PeopleSoftSource';
+export { PeopleSoftSources } from './PeopleSoftSources';
+export { formatQueryRange } from './formatQueryRange';
+export type { QueryRange } from './formatQueryRange';
 export type {
   OperationUrlParams,
   PeopleSoftCredentials,

@@ -1,4 +1,4 @@
-import type { CustomerConfig, FlowConfig } from '../config';
+import { peopleSoftSystemOf, type CustomerConfig, type FlowConfig } from '../config';
 import { makeEnvelope, type Lifecycle, type RecordOperation } from '../envelope';
 import type { FlowQueue } from '../aws';
 import { AuditEvent, type AuditRow, type StateStore } from '../state';
@@ -101,7 +101,7 @@ export async function pollFlow(deps: PollDependencies): Promise<PollResult> {
 
   const cursor = await store.getCursor(flow.name);
   const { from, to } = await pollWindow({
-    timing: config.peoplesoft,
+    timing: peopleSoftSystemOf(config, flow.source),
     flow,
     source,
     ...(cursor ? { cursor: cursor.until } : {}),

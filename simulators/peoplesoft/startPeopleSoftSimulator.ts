@@ -6,7 +6,9 @@ import { formatDate, formatTimestamp, type TimestampFormat } from './formatTimes
 import { companyIdAt, generateCompany, type Company } from './generateCompany';
 import { DEPARTMENTS, FIRST_EMPLID, generateEmployee, type Employee } from './generateEmployee';
 import { ibErrorXml } from './ibErrorXml';
+import { instantsOfWall, readQueryBound, wallAt, type QueryBound, type QueryFormat } from './readQueryInstant';
 import { SeededTable, type TableRow } from './SeededTable';
+import { zonedWallTimeToUtc } from '../../shared/time';
 
 /** An OPRID the simulator accepts. */
 export interface SimulatedUser {
@@ -37,6 +39,15 @@ export interface PeopleSoftSimulatorOptions {
   readonly inactiveOperations?: readonly string[];
   /** How `LASTUPDDTTM` is written. Default `iso` (UTC). */
   readonly timestampFormat?: TimestampFormat;
+  /**
+   * The form of `updated_since` / `updated_before` the operations' handlers read: `iso` (an instant
+   * with `Z` or an offset), `local` (`YYYY-MM-DDTHH:MM:SS`) or `peoplesoft`
+   * (`YYYY-MM-DD-HH.MM.SS.ffffff`), both wall time in `timeZone` compared with the wall time of
+   * `LASTUPDDTTM` as a database column would be; any other form gets Integration Broker's 500,
+   * as a handler that cannot convert it fails. Default `any`: all three (and a date), with a 400
+   * for anything else.
+   */
+  readonly queryFormat?: QueryFormat;
   /** Database time zone, used by the `peoplesoft` timestamp format and for dates. Default `UTC`. */
   readonly timeZone?: string;
   /** The simulator's clock: stamps changes and the `Date` header. Default: real time. */
@@ -98,7 +109,12 @@ const MAX_ROWS = 10_000;
 const TOKEN_LIFETIME_S = 3600;
 const REST_PATH = /^\/PSIGW\/RESTListeningConnector\/([^/]+)\/([^/]+?)\/?$/;
 const OPERATION_SEGMENT = /^([A-Za-z0-9_]+)\.v(\d+)$/i;
-const ISO_PARAM = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+const QUERY_SHAPES = { iso: 'an ISO-8601 instant with Z or an offset', local: 'YYYY-MM-DDTHH:MM:SS', peoplesoft: 'YYYY-MM-DD-HH.MM.SS.ffffff' } as const;
+
+function wallParts(wall: string) {
+  const [year, month, day, hour, minute, second, millisecond] = wall.split(/[-T:.]/).map(Number) as number[];
+  return { year: year!, month: month!, day: day!, hour: hour!, minute: minute!, second: second!, millisecond: millisecond! };
+}
 
 const json = (status: number, body: unknown): Answer => ({
   status,
@@ -126,6 +142,7 @@ export async function startPeopleSoftSimulator(options: PeopleSoftSimulatorOptio
   const users = options.users ?? DEFAULT_USERS;
   const timeZone = options.timeZone ?? 'UTC';
   const format = options.timestampFormat ?? 'iso';
+  const queryFormat = options.queryFormat ?? 'any';
   const now = options.now ?? (() => new Date());
   const operations: Record<SimulatedEntity, string> = {
     employees: options.operations?.employees ?? 'ML_EMPLOYEES_GET',
@@ -246,22 +263,27 @@ export async function startPeopleSoftSimulator(options: PeopleSoftSimulatorOptio
       return xml(403, ibErrorXml(`User ${oprid} is not authorized to invoke service operation ${parsed[1]}.`, 10202));
     }
 
-    const since = readInstant(query, 'updated_since');
-    if (typeof since === 'string') return json(400, { error: since, parameter: 'updated_since' });
-    const before = readInstant(query, 'updated_before');
-    if (typeof before === 'string') return json(400, { error: before, parameter: 'updated_before' });
+    const bounds: Array<QueryBound | undefined> = [];
+    for (const name of ['updated_since', 'updated_before']) {
+      const raw = query.get(name);
+      const bound = raw === null || raw === '' ? undefined : readQueryBound(raw, queryFormat);
+      if (raw !== null && raw !== '' && !bound) {
+        if (queryFormat !== 'any') {
+          // A handler that cannot convert the text fails; PeopleTools answers for it.
+          return xml(500, ibErrorXml(`OnRequest handler error: Invalid value "${raw}" for parameter ${name} (expected ${QUERY_SHAPES[queryFormat]}).`, 10203));
+        }
+        return json(400, { error: `invalid ${name} "${raw}": expected ISO-8601, YYYY-MM-DDTHH:MM:SS or YYYY-MM-DD-HH.MM.SS.ffffff`, parameter: name });
+      }
+      bounds.push(bound);
+    }
+    const [since, before] = bounds;
     const page = readInteger(query, 'page', 1, 1, Number.MAX_SAFE_INTEGER);
     if (typeof page === 'string') return json(400, { error: page, parameter: 'page' });
     const rows = readInteger(query, 'rows', 500, 1, MAX_ROWS);
     if (typeof rows === 'string') return json(400, { error: rows, parameter: 'rows' });
 
     const offset = (page.value - 1) * rows.value;
-    const result = tables[entity].query(
-      since?.value ?? Number.NEGATIVE_INFINITY,
-      before?.value ?? Number.POSITIVE_INFINITY,
-      offset,
-      rows.value,
-    );
+    const result = rangeQuery(tables[entity], since, before, offset, rows.value);
     return json(200, {
       data: result.rows.map(wire),
       page: page.value,
@@ -269,6 +291,36 @@ export async function startPeopleSoftSimulator(options: PeopleSoftSimulatorOptio
       totalRows: result.total,
       hasMore: offset + result.rows.length < result.total,
     });
+  };
+
+  /**
+   * The rows whose last update lies in the range, as the database compares: instants as
+   * instants; wall times against the wall time of each row. Wall time repeats in the hour a
+   * fall-back change repeats, so a bound inside that hour selects rows from both passes: those
+   * ranges are read over every instant they may cover, filtered and sorted by wall time.
+   */
+  const rangeQuery = (table: SeededTable, since: QueryBound | undefined, before: QueryBound | undefined, offset: number, limit: number) => {
+    const candidates = (bound: QueryBound | undefined): number[] | undefined => {
+      if (!bound) return undefined;
+      if ('instant' in bound) return [bound.instant];
+      const found = instantsOfWall(bound.wall, timeZone);
+      // A wall time that a spring-forward change skips: the first instant after the gap.
+      return found.length > 0 ? found : [zonedWallTimeToUtc(wallParts(bound.wall), timeZone)];
+    };
+    const lo = candidates(since);
+    const hi = candidates(before);
+    const loMs = lo ? Math.min(...lo) : Number.NEGATIVE_INFINITY;
+    const hiMs = hi ? Math.max(...hi) : Number.POSITIVE_INFINITY;
+    if ((lo?.length ?? 1) === 1 && (hi?.length ?? 1) === 1) return table.query(loMs, hiMs, offset, limit);
+    const everything = table.query(loMs, hiMs, 0, Number.MAX_SAFE_INTEGER).rows;
+    const keyed = everything.map((entry) => ({ entry, wall: wallAt(entry.updatedMs, timeZone) }));
+    const inside = keyed.filter(
+      ({ entry, wall }) =>
+        (!since || ('wall' in since ? wall >= since.wall : entry.updatedMs >= since.instant)) &&
+        (!before || ('wall' in before ? wall < before.wall : entry.updatedMs < before.instant)),
+    );
+    inside.sort((a, b) => (a.wall < b.wall ? -1 : a.wall > b.wall ? 1 : a.entry.updatedMs - b.entry.updatedMs));
+    return { rows: inside.slice(offset, offset + limit).map(({ entry }) => entry), total: inside.length };
   };
 
   const tokenAnswer = async (req: IncomingMessage): Promise<Answer> => {
@@ -421,13 +473,6 @@ function applyFault(fault: PeopleSoftFault | undefined, answer: Answer): Answer 
     default:
       return answer;
   }
-}
-
-function readInstant(query: URLSearchParams, name: string): { value: number } | string | undefined {
-  const raw = query.get(name);
-  if (raw === null || raw === '') return undefined;
-  const value = ISO_PARAM.test(raw) ? Date.parse(raw) : Number.NaN;
-  return Number.isNaN(value) ? `invalid ${name} "${raw}": expected an ISO-8601 date-time with Z or an offset` : { value };
 }
 
 function readInteger(

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/runCli';
-import { loadConfig, resourceNames, type CustomerConfig } from '../../shared/config';
+import { loadConfig, peopleSoftSystems, resourceNames, type CustomerConfig } from '../../shared/config';
 import { systemSecrets } from '../../shared/cli/commands/secretsSet';
 import { GetQueueAttributesCommand, StartMessageMoveTaskCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { FlowQueue } from '../../shared/aws';
@@ -244,6 +244,6 @@ describe('CLI against a deployed stack', () => {
   it('peoplesoft-setup prints the service operations to activate', async () => {
     const result = await run(['peoplesoft-setup', '--config', ACME]);
     expect(result.out).toContain(config.peoplesoft.entities.employees!.operation);
-    expect(result.out).toContain(config.peoplesoft.node);
+    for (const system of peopleSoftSystems(config.peoplesoft)) expect(result.out).toContain(`node ${system.node}`);
   });
 });

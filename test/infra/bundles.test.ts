@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resourceNames, validateConfig, type CustomerConfig, type CustomerConfigInput } from '../../shared/config';
+import { peopleSoftSystemOf, resourceNames, validateConfig, type CustomerConfig, type CustomerConfigInput } from '../../shared/config';
 import { LocalAws } from '../../shared/local/LocalAws';
 import { startMarketoSimulator, type MarketoSimulator } from '../../simulators/marketo';
 import { startPeopleSoftSimulator, type PeopleSoftSimulator } from '../../simulators/peoplesoft';
@@ -147,11 +147,11 @@ describe('bundled handlers against the local emulators and simulators', () => {
   beforeAll(async () => {
     [aws, peoplesoft, marketo] = await Promise.all([
       LocalAws.start(),
-      startPeopleSoftSimulator({ node: config.peoplesoft.node, employees: 40, companies: 6 }),
+      startPeopleSoftSimulator({ node: peopleSoftSystemOf(config, 'employees').node, employees: 40, companies: 6 }),
       startMarketoSimulator(),
     ]);
     standIn = await startAwsStandIn({
-      [resourceNames(config).secret(config.peoplesoft.auth.secret)]: { username: 'ML_INTEGRATION', password: 'sim-password' },
+      [resourceNames(config).secret(peopleSoftSystemOf(config, 'employees').auth.secret)]: { username: 'ML_INTEGRATION', password: 'sim-password' },
       [resourceNames(config).secret(config.targets.marketo!.secret!)]: { clientId: 'sim-client', clientSecret: 'sim-secret' },
     });
     if (host) {

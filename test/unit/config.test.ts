@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../shared/config';
+import { parseConfig, peopleSoftSystemOf } from '../../shared/config';
 import { ConfigError } from '../../shared/errors';
 
 const demo = readFileSync(new URL('../../customers/demo.yaml', import.meta.url), 'utf8');
@@ -18,7 +18,7 @@ function errorOf(text: string): ConfigError {
 describe('customer config', () => {
   it('accepts the demo config and fills in the defaults', () => {
     const config = parseConfig(demo, 'demo.yaml');
-    expect(config.peoplesoft.overlapSeconds).toBe(300);
+    expect(peopleSoftSystemOf(config, 'employees').overlapSeconds).toBe(300);
     expect(config.peoplesoft.entities.employees!.params.since).toBe('updated_since');
     expect(config.targets.marketo!.pacing).toEqual({ callsPer20s: 100, concurrency: 10 });
     expect(config.flows.map((flow) => flow.maxReceiveCount)).toEqual([5, 5]);
