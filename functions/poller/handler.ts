@@ -8,7 +8,7 @@ import type { PingCheck } from '../../shared/connectors';
 import { ErrorKind, MlConnectorError } from '../../shared/errors';
 import { peopleSoftSystemOf } from '../../shared/config';
 import { pollFlow, type PollResult } from '../../shared/pipeline';
-import { createQueue, createSource, createStore, findFlow } from '../../shared/runtime';
+import { createEffectiveDateStore, createQueue, createSource, createStore, findFlow } from '../../shared/runtime';
 import { awsContext } from '../commons/awsContext';
 import { readEnvironment } from '../commons/environment';
 import { emitCounters, logger, metrics } from '../commons/observability';
@@ -21,6 +21,7 @@ const context = awsContext(env);
 const flow = findFlow(context.config, env.FLOW_NAME);
 const store = createStore(context);
 const queue = createQueue(context, flow);
+const effectiveDates = createEffectiveDateStore(context);
 const lambda = new LambdaClient({});
 // One source per container: its OAuth token and host checks outlive a single invocation.
 let source: ReturnType<typeof createSource> | undefined;
@@ -44,6 +45,7 @@ async function poll(event: PollerEvent, lambdaContext: Context): Promise<PollRes
       source: peoplesoft,
       queue,
       store,
+      effectiveDates,
       ...range,
       remainingTimeMs: () => lambdaContext.getRemainingTimeInMillis(),
     });

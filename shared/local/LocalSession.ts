@@ -17,7 +17,7 @@ import {
   type ReplayResult,
   type ReplaySelection,
 } from '../pipeline';
-import { createConnector, createQueue, createSource, createStore, findFlow, type RuntimeContext } from '../runtime';
+import { createConnector, createEffectiveDateStore, createQueue, createSource, createStore, findFlow, type RuntimeContext } from '../runtime';
 import { LocalSecretResolver } from '../secrets';
 import type { RunSummary, StateStore } from '../state';
 import { EventSourceLoop } from './EventSourceLoop';
@@ -237,6 +237,7 @@ export class LocalSession {
           source,
           queue,
           store: this.store,
+          effectiveDates: createEffectiveDateStore(this.context),
           runId,
           ...(options.since ? { since: options.since } : {}),
           onProgress: (progress) => options.onProgress?.({ ...progress, phase: 'polling', written }),

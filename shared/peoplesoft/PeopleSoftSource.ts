@@ -15,7 +15,7 @@ import { formatQueryRange } from './formatQueryRange';
 import { OAuth2TokenProvider } from './OAuth2TokenProvider';
 import { probeTls } from './probeTls';
 import type { SourceEvent, SourceItem } from './SourceEvent';
-import { validateRecord } from './validateRecord';
+import { explodeRows } from './explodeRows';
 
 /** The PeopleSoft secret's content, by auth kind. */
 export type PeopleSoftCredentials =
@@ -459,7 +459,7 @@ export class PeopleSoftSource {
         previousKeys = keys;
         if (page.records.length > 0) {
           rows += page.records.length;
-          const items = page.records.map((record) => validateRecord(record, declared, this.settings.timeZone));
+          const items = explodeRows(page.records, declared, this.settings.timeZone);
           // The count has not changed since page 1, so no row has left the window and shifted
           // the others: pages 1..n hold exactly the first rows of the window in its order.
           const readThrough = order.advance(items);
@@ -497,7 +497,7 @@ export class PeopleSoftSource {
     for (;;) {
       const url = this.operationUrl(entity, { since: new Date(cursor), until, page: 1, pageSize: declared.pageSize });
       const { page } = await this.callPage(entity, declared, url, this.retry.attempts);
-      const items = page.records.map((record) => validateRecord(record, declared, this.settings.timeZone));
+      const items = explodeRows(page.records, declared, this.settings.timeZone);
       const order = new StampOrder(cursor, to);
       const readThrough = order.advance(items);
       if (!order.sorted) {
@@ -560,7 +560,7 @@ export class PeopleSoftSource {
         const keys = pageKeys(page.records, declared.keyFields);
         if (keys === previousKeys) throw this.pageIgnored(entity, declared, pageNumber, url(pageNumber));
         previousKeys = keys;
-        const items = page.records.map((record) => validateRecord(record, declared, this.settings.timeZone));
+        const items = explodeRows(page.records, declared, this.settings.timeZone);
         const fresh: SourceItem[] = [];
         for (const item of items) {
           const identity = identityOf(item);

@@ -18,6 +18,7 @@ export type {
   PeopleSoftReading,
 } from './classifyPeopleSoftResponse';
 export { validateRecord } from './validateRecord';
+export { explodeRows } from './explodeRows';
 export { deriveLifecycle } from './deriveLifecycle';
 export type { DerivedLifecycle } from './deriveLifecycle';
 export { isCalendarDate, parseSourceTimestamp, zonedWallTimeToUtc } from './parseSourceTimestamp';

@@ -1,4 +1,5 @@
 import type { FieldRule, PeopleSoftEntityConfig } from '../config/schema';
+import { RecordOperation } from '../envelope';
 import { deriveLifecycle } from './deriveLifecycle';
 import { isCalendarDate, parseSourceTimestamp } from './parseSourceTimestamp';
 import type { SourceItem } from './SourceEvent';
@@ -101,13 +102,24 @@ export function validateRecord(raw: unknown, entity: PeopleSoftEntityConfig, tim
     if (problem) return { kind: 'rejected', id, field, reason: `${field}: ${problem}`, record };
   }
 
-  const { operation, lifecycle } = deriveLifecycle(record, entity.lifecycle);
+  const dating = entity.effectiveDated;
+  if (dating && !isCalendarDate(typeof record[dating.dateField] === 'string' ? (record[dating.dateField] as string).slice(0, 10) : undefined)) {
+    const value = record[dating.dateField];
+    const reason = isBlank(value) ? 'effective date is missing' : `invalid effective date ${quote(value)} (expected YYYY-MM-DD)`;
+    return { kind: 'rejected', id, field: dating.dateField, reason: `${dating.dateField}: ${reason}`, record };
+  }
+
+  const derived = deriveLifecycle(record, entity.lifecycle);
+  const status = dating ? record[dating.statusField] : undefined;
+  // An effective-dated row with an inactive status deactivates the key once it is current.
+  const inactive = dating !== undefined && typeof status === 'string' && dating.inactiveValues.includes(status.trim());
+  const operation = inactive ? RecordOperation.Deactivate : derived.operation;
   return {
     kind: 'record',
     id,
     record,
     updatedAt: updatedAt.toISOString(),
     operation,
-    ...(lifecycle ? { lifecycle } : {}),
+    ...(derived.lifecycle ? { lifecycle: derived.lifecycle } : {}),
   };
 }

@@ -9,7 +9,7 @@ import { dynamoLimiters, inProcessLimiters, type LimiterFactory } from '../limit
 import { PeopleSoftSource, PeopleSoftSources } from '../peoplesoft';
 import type { Alerter } from '../pipeline';
 import type { SecretResolver } from '../secrets';
-import { StateStore } from '../state';
+import { EffectiveDateStore, StateStore } from '../state';
 
 /** Where the pipeline runs and the clients it uses there. */
 export interface RuntimeContext {
@@ -139,6 +139,11 @@ export function createStore(context: RuntimeContext): StateStore {
     auditRetentionDays: context.config.auditRetentionDays,
     ...(context.now ? { now: context.now } : {}),
   });
+}
+
+/** Pending future-dated rows and delivered effective dates, in the state table. */
+export function createEffectiveDateStore(context: RuntimeContext): EffectiveDateStore {
+  return new EffectiveDateStore({ client: context.dynamo, tableName: context.tableName });
 }
 
 export function createQueue(context: RuntimeContext, flow: FlowConfig): FlowQueue {

@@ -1,4 +1,4 @@
-export { startPeopleSoftSimulator } from './startPeopleSoftSimulator';
+export { SIMULATED_KEY_FIELDS, startPeopleSoftSimulator } from './startPeopleSoftSimulator';
 export type {
   PeopleSoftSimulator,
   PeopleSoftSimulatorOptions,

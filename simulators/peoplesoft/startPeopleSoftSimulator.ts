@@ -4,6 +4,17 @@ import type { AddressInfo } from 'node:net';
 import { FaultScript, type PeopleSoftFault } from './FaultScript';
 import { formatDate, formatTimestamp, type TimestampFormat } from './formatTimestamp';
 import { companyIdAt, generateCompany, type Company } from './generateCompany';
+import {
+  customerKeyAt,
+  generateCustomer,
+  generateGlAccount,
+  generatePurchaseOrder,
+  generateVendor,
+  glAccountKeyAt,
+  indexOfKey,
+  purchaseOrderKeyAt,
+  vendorKeyAt,
+} from './generateFinancials';
 import { DEPARTMENTS, FIRST_EMPLID, generateEmployee, type Employee } from './generateEmployee';
 import { ibErrorXml } from './ibErrorXml';
 import { instantsOfWall, readQueryBound, wallAt, type QueryBound, type QueryFormat } from './readQueryInstant';
@@ -17,8 +28,19 @@ export interface SimulatedUser {
   readonly operations?: readonly string[];
 }
 
-/** The entities the simulator serves. */
-export type SimulatedEntity = 'employees' | 'companies';
+/** The entities the simulator serves: HCM's and Financials' (one simulator can play either system). */
+export type SimulatedEntity = 'employees' | 'companies' | 'vendors' | 'customers' | 'gl-accounts' | 'purchase-orders';
+
+/** Key fields of each entity's rows; a row's key joins their values with `|`. */
+export const SIMULATED_KEY_FIELDS: Readonly<Record<SimulatedEntity, readonly string[]>> = {
+  employees: ['EMPLID'],
+  companies: ['COMPANY'],
+  vendors: ['SETID', 'VENDOR_ID'],
+  customers: ['SETID', 'CUST_ID'],
+  // Effective-dated: one row per account and effective date.
+  'gl-accounts': ['SETID', 'ACCOUNT', 'EFFDT'],
+  'purchase-orders': ['BUSINESS_UNIT', 'PO_ID'],
+};
 
 export interface PeopleSoftSimulatorOptions {
   /** Port on 127.0.0.1; 0 (default) picks a free one. */
@@ -29,11 +51,19 @@ export interface PeopleSoftSimulatorOptions {
   readonly employees?: number;
   /** Seeded companies. Default 8. */
   readonly companies?: number;
+  /** Seeded vendors, customers (1-3 contacts each), GL accounts (effective 2019-01-01) and purchase orders (1-4 lines). Defaults 200, 100, 60, 300. */
+  readonly vendors?: number;
+  readonly customers?: number;
+  readonly glAccounts?: number;
+  readonly purchaseOrders?: number;
   /** Same seed, same data. Default 42. */
   readonly seed?: number;
   /** OPRIDs and passwords. Default `{ ML_INTEGRATION: { password: 'sim-password' } }`. */
   readonly users?: Readonly<Record<string, SimulatedUser>>;
-  /** Service operation (version 1) per entity. Default `ML_EMPLOYEES_GET` and `ML_COMPANIES_GET`. */
+  /**
+   * Service operation (version 1) per entity. Default `ML_EMPLOYEES_GET`, `ML_COMPANIES_GET`,
+   * `ML_VENDORS_GET`, `ML_CUSTOMERS_GET`, `ML_GL_ACCOUNTS_GET`, `ML_PURCHASE_ORDERS_GET`.
+   */
   readonly operations?: Readonly<Partial<Record<SimulatedEntity, string>>>;
   /** Operations that exist but are not activated: calls get IB's "not active" error. */
   readonly inactiveOperations?: readonly string[];
@@ -84,6 +114,17 @@ export interface PeopleSoftSimulator {
   /** Overrides arbitrary fields (an invalid e-mail, a missing name, even `LASTUPDDTTM`). */
   update(emplid: string, fields: Readonly<Record<string, unknown>>): Employee;
   updateCompany(companyId: string, fields: Readonly<Record<string, unknown>>): Company;
+  /** A row of any entity by its key (key field values joined with `|`, e.g. `SHARE|0000000001`), as served. */
+  row(entity: SimulatedEntity, key: string): Record<string, unknown> | undefined;
+  /** Overrides fields of a row (stamped now); key fields cannot change. */
+  updateRow(entity: SimulatedEntity, key: string, fields: Readonly<Record<string, unknown>>): Record<string, unknown>;
+  /**
+   * Adds a row (stamped now) whose key fields it carries: a new vendor, or a new effective-dated
+   * GL account row such as `{ SETID, ACCOUNT, EFFDT: '2027-01-01', EFF_STATUS: 'I', ... }`.
+   */
+  addRow(entity: SimulatedEntity, row: Readonly<Record<string, unknown>>): Record<string, unknown>;
+  /** Keys of the seeded rows of an entity, then the added ones; at most `limit`. */
+  keys(entity: SimulatedEntity, limit?: number): string[];
   /** The employee as the operation serves it, or undefined. */
   employee(emplid: string): Employee | undefined;
   company(companyId: string): Company | undefined;
@@ -147,6 +188,10 @@ export async function startPeopleSoftSimulator(options: PeopleSoftSimulatorOptio
   const operations: Record<SimulatedEntity, string> = {
     employees: options.operations?.employees ?? 'ML_EMPLOYEES_GET',
     companies: options.operations?.companies ?? 'ML_COMPANIES_GET',
+    vendors: options.operations?.vendors ?? 'ML_VENDORS_GET',
+    customers: options.operations?.customers ?? 'ML_CUSTOMERS_GET',
+    'gl-accounts': options.operations?.['gl-accounts'] ?? 'ML_GL_ACCOUNTS_GET',
+    'purchase-orders': options.operations?.['purchase-orders'] ?? 'ML_PURCHASE_ORDERS_GET',
   };
   const inactive = new Set(options.inactiveOperations ?? []);
   const faults = new FaultScript();
@@ -174,7 +219,30 @@ export async function startPeopleSoftSimulator(options: PeopleSoftSimulatorOptio
     indexOf: (key) => (/^\d{1,15}$/.test(key) ? Number(key) - FIRST_EMPLID : undefined),
     generate: (index, updatedMs) => generateEmployee(employeeContext, index, updatedMs),
   });
-  const tables: Record<SimulatedEntity, SeededTable> = { employees, companies };
+  const financial = (
+    count: number,
+    keyAt: (index: number) => string,
+    generate: (index: number, lastUpdated: string) => Record<string, unknown>,
+  ): SeededTable =>
+    new SeededTable({
+      count,
+      periodStartMs: PERIOD_START_MS,
+      periodEndMs: PERIOD_END_MS,
+      keyAt,
+      indexOf: (key) => indexOfKey(keyAt, key, count),
+      generate: (index, updatedMs) => generate(index, new Date(updatedMs).toISOString()),
+    });
+  const vendorCount = options.vendors ?? 200;
+  const tables: Record<SimulatedEntity, SeededTable> = {
+    employees,
+    companies,
+    vendors: financial(vendorCount, vendorKeyAt, (index, at) => generateVendor(seed, index, at)),
+    customers: financial(options.customers ?? 100, customerKeyAt, (index, at) => generateCustomer(seed, index, at)),
+    'gl-accounts': financial(options.glAccounts ?? 60, glAccountKeyAt, (index, at) => generateGlAccount(seed, index, at)),
+    'purchase-orders': financial(options.purchaseOrders ?? 300, purchaseOrderKeyAt, (index, at) => generatePurchaseOrder(seed, index, at, vendorCount)),
+  };
+  const keyOf = (entity: SimulatedEntity, row: Readonly<Record<string, unknown>>): string =>
+    SIMULATED_KEY_FIELDS[entity].map((field) => String(row[field] ?? '')).join('|');
   let nextHireIndex = employeeCount;
 
   const wire = ({ row, updatedMs }: TableRow): Record<string, unknown> => {
@@ -448,6 +516,23 @@ export async function startPeopleSoftSimulator(options: PeopleSoftSimulatorOptio
       return found ? (wire(found) as Company) : undefined;
     },
     employeeIds: (limit) => employees.keys(limit),
+    row: (entity, key) => {
+      const found = tables[entity].get(key);
+      return found ? wire(found) : undefined;
+    },
+    updateRow: (entity, key, fields) => {
+      const keyFields = Object.fromEntries(SIMULATED_KEY_FIELDS[entity].map((field, index) => [field, key.split('|')[index]]));
+      return change(tables[entity], key, entity, (current) => ({ ...fields, ...pickKeys(current, keyFields) }));
+    },
+    addRow: (entity, row) => {
+      const key = keyOf(entity, row);
+      if (tables[entity].get(key)) throw new Error(`PeopleSoft simulator: ${entity} ${key} exists`);
+      const ms = now().getTime();
+      const stored = { ...row, LASTUPDDTTM: new Date(ms).toISOString() };
+      tables[entity].put(key, stored, ms);
+      return wire({ row: stored, updatedMs: ms });
+    },
+    keys: (entity, limit) => tables[entity].keys(limit),
     requests,
     faults,
     revokeTokens: () => tokens.clear(),
@@ -505,4 +590,9 @@ async function readBody(req: IncomingMessage, limit = 16_384): Promise<string> {
     if (body.length > limit) break;
   }
   return body;
+}
+
+/** The key fields of `current`, whatever `fields` would set (a key never changes in place). */
+function pickKeys(current: Readonly<Record<string, unknown>>, keyFields: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(Object.keys(keyFields).map((field) => [field, current[field]]));
 }
