@@ -28,7 +28,8 @@ const peopleSoftAuth = z.discriminatedUnion('kind', [
 ]);
 
 const fieldRule = z.strictObject({
-  type: z.enum(['string', 'email', 'date', 'datetime', 'number']).default('string'),
+  /** `list`: a nested array, such as a purchase order's lines. */
+  type: z.enum(['string', 'email', 'date', 'datetime', 'number', 'list']).default('string'),
   required: z.boolean().default(false),
   maxLength: z.number().int().positive().optional(),
 });
@@ -141,6 +142,42 @@ const peopleSoftEntity = z.strictObject({
   explode: explode.optional(),
 });
 
+/**
+ * Defaults of the entities ml-connector knows, matching the built-in simulator's operations: a
+ * config naming one of them needs to say only what differs (its system, an operation name, ...).
+ * HCM: employees, companies. Financials: vendors (VENDOR_CI data), customers with their contacts
+ * (CUSTOMER_CI), the same customers one record per contact (for targets keyed on e-mail),
+ * effective-dated GL accounts, purchase orders with their lines in one record.
+ */
+export const KNOWN_ENTITIES: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
+  employees: { operation: 'ML_EMPLOYEES_GET', keyFields: ['EMPLID'], lifecycle: {} },
+  companies: { operation: 'ML_COMPANIES_GET', keyFields: ['COMPANY'] },
+  vendors: { operation: 'ML_VENDORS_GET', keyFields: ['SETID', 'VENDOR_ID'], fields: { NAME1: { required: true } } },
+  customers: { operation: 'ML_CUSTOMERS_GET', keyFields: ['SETID', 'CUST_ID'], fields: { NAME1: { required: true } } },
+  'customer-contacts': {
+    operation: 'ML_CUSTOMERS_GET',
+    keyFields: ['SETID', 'CUST_ID'],
+    explode: { field: 'CONTACTS', keyFields: ['CNTCT_SEQ_NUM'] },
+    fields: { EMAIL_ADDR: { type: 'email', required: true } },
+  },
+  'gl-accounts': { operation: 'ML_GL_ACCOUNTS_GET', keyFields: ['SETID', 'ACCOUNT'], effectiveDated: {}, fields: { DESCR: { required: true } } },
+  'purchase-orders': { operation: 'ML_PURCHASE_ORDERS_GET', keyFields: ['BUSINESS_UNIT', 'PO_ID'], fields: { LINES: { type: 'list', required: true } } },
+};
+
+/** A known entity's declaration: its defaults under what the config says (the config wins, key by key at the top level). */
+function withKnownDefaults(entities: unknown): unknown {
+  if (entities === null || typeof entities !== 'object' || Array.isArray(entities)) return entities;
+  return Object.fromEntries(
+    Object.entries(entities as Record<string, unknown>).map(([name, declared]) => {
+      const known = Object.hasOwn(KNOWN_ENTITIES, name) ? KNOWN_ENTITIES[name] : undefined;
+      const plain = declared !== null && typeof declared === 'object' && !Array.isArray(declared);
+      return [name, known && (plain || declared === undefined || declared === null) ? { ...known, ...(plain ? declared : {}) } : declared];
+    }),
+  );
+}
+
+const entitiesRecord = z.record(z.string().regex(/^[a-z][a-zA-Z0-9-]*$/, 'an entity name such as employees'), peopleSoftEntity);
+
 const systemSettings = {
   simulator: simulatorToggle,
   /** `https://{host}:{port}` of the web server that hosts PSIGW. */
@@ -186,7 +223,11 @@ const peopleSoft = z
     overlapSeconds: z.number().int().min(0).optional(),
     lagSeconds: z.number().int().min(0).optional(),
     requestTimeoutMs: z.number().int().positive().optional(),
-    entities: z.record(z.string().regex(/^[a-z][a-zA-Z0-9-]*$/, 'an entity name such as employees'), peopleSoftEntity),
+    /**
+     * One entry per entity read. The known ones (see `KNOWN_ENTITIES`: employees, companies,
+     * vendors, customers, customer-contacts, gl-accounts, purchase-orders) have defaults.
+     */
+    entities: z.preprocess(withKnownDefaults, entitiesRecord) as unknown as typeof entitiesRecord,
   })
   .superRefine((section, ctx) => {
     const flat = systemKeys.filter((key) => section[key] !== undefined);

@@ -50,6 +50,10 @@ function fieldProblem(value: unknown, rule: FieldRule): string | undefined {
     case 'string':
       if (typeof value !== 'string') return `expected text, got ${quote(value)}`;
       break;
+    case 'list':
+      if (!Array.isArray(value)) return `expected a list, got ${quote(value)}`;
+      if (rule.required && value.length === 0) return 'required but empty';
+      return undefined;
   }
   if (rule.maxLength !== undefined) {
     const length = String(value).trim().length;
