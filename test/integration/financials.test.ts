@@ -137,6 +137,25 @@ describe('Financials entities from their own PeopleSoft system', () => {
   });
 });
 
+describe('ping with two PeopleSoft systems', () => {
+  it('checks each system on its own node, each check named after its system', async () => {
+    const hcm = await startPeopleSoftSimulator({ node: 'PSFT_HR', employees: 3, queryFormat: 'local', now: () => clock.at });
+    try {
+      const ctx = context();
+      const both = { ...ctx, simulated: { peoplesoft: { ...ctx.simulated!.peoplesoft, hcm: { baseUrl: hcm.url, username: 'ML_INTEGRATION', password: 'sim-password' } } } };
+      const checks = await (await createSource(both)).ping();
+      expect(checks.filter((check) => !check.ok)).toEqual([]);
+      expect(checks.map((check) => check.name)).toEqual(
+        expect.arrayContaining(['hcm: credentials', 'hcm: operation employees (ML_EMPLOYEES_GET.v1)', 'financials: operation gl-accounts (ML_GL_ACCOUNTS_GET.v1)']),
+      );
+      expect(checks.find((check) => check.name === 'financials: operation vendors (ML_VENDORS_GET.v1)')!.detail).toContain('on node PSFT_EP');
+      expect(hcm.requests.every((request) => request.path.includes('/PSFT_HR/ML_EMPLOYEES_GET'))).toBe(true);
+    } finally {
+      await hcm.stop();
+    }
+  });
+});
+
 describe('effective-dated GL accounts', () => {
   it('delivers a future-dated row on its day in the system time zone, never before, and a current inactive row as a deactivation', async () => {
     const initial = await poll('accounts');
