@@ -91,7 +91,7 @@ export class MlConnectorStack extends Stack {
           deployment,
           state: this.state,
           secrets: this.secrets,
-          sourceSecretName: this.plan.peopleSoftSecret.name,
+          sourceSecretName: deployment.sourceSecret.name,
           pollerPlacement: {
             vpc: this.network.vpc,
             subnets: this.network.pollerSubnets,

@@ -1,4 +1,4 @@
-import { endpointIssues, resourceNames, writerConcurrency, type CustomerConfig, type FlowConfig, type FlowResourceNames } from '../shared/config';
+import { endpointIssues, peopleSoftSystemOf, peopleSoftSystems, resourceNames, writerConcurrency, type CustomerConfig, type FlowConfig, type FlowResourceNames } from '../shared/config';
 import { targetCatalog } from '../shared/connectors/catalog';
 import type { TargetCatalog } from '../shared/connectors/TargetDefinition';
 import { ConfigError, type ConfigIssue } from '../shared/errors';
@@ -24,6 +24,8 @@ export interface FlowDeployment {
   readonly maxConcurrency: number;
   /** The target's credentials; absent for a target that needs none (the audit log). */
   readonly targetSecret?: SystemSecret;
+  /** The secret of the PeopleSoft system that serves the flow's entity (the only one its poller reads). */
+  readonly sourceSecret: SystemSecret;
   /** The system the flow reads, for descriptions and alarm texts. */
   readonly sourceSystem: string;
   /** The writer runs in the VPC, behind the static egress IP (targets that are only reached so). */
@@ -33,8 +35,7 @@ export interface FlowDeployment {
 export interface DeploymentPlan {
   readonly flows: readonly FlowDeployment[];
   readonly secrets: readonly SystemSecret[];
-  readonly peopleSoftSecret: SystemSecret;
-  /** TCP ports the poller must reach: 443 for AWS APIs, PeopleSoft's port, the token URL's port. */
+  /** TCP ports the poller must reach: 443 for AWS APIs, each PeopleSoft system's port and token URL's port. */
   readonly pollerEgressPorts: readonly number[];
 }
 
@@ -54,8 +55,10 @@ export function planDeployment(config: CustomerConfig, source = 'config', catalo
   const names = resourceNames(config);
   const secrets = systemSecrets(config, catalog);
 
-  if (config.peoplesoft.simulator) {
-    issues.push({ field: 'peoplesoft.simulator', message: 'the built-in simulator only runs locally; set it to false and point baseUrl at PeopleSoft to deploy' });
+  for (const system of peopleSoftSystems(config.peoplesoft)) {
+    if (system.simulator) {
+      issues.push({ field: `${system.field}.simulator`, message: 'the built-in simulator only runs locally; set it to false and point baseUrl at PeopleSoft to deploy' });
+    }
   }
   for (const [target, settings] of Object.entries(config.targets)) {
     if ((settings as { simulator?: boolean } | undefined)?.simulator) {
@@ -77,6 +80,8 @@ export function planDeployment(config: CustomerConfig, source = 'config', catalo
     if (!targetSecret && catalog[flow.target]!.secretFields.length > 0) {
       issues.push({ field: `${at}.target`, message: `no secret is known for target ${flow.target}` });
     }
+    const sourceSystem = peopleSoftSystemOf(config, flow.source);
+    const sourceSecret = secrets.find((secret) => secret.name === sourceSystem.auth.secret)!;
 
     return {
       flow,
@@ -86,16 +91,19 @@ export function planDeployment(config: CustomerConfig, source = 'config', catalo
       batchingWindowSeconds: flow.batchingWindowSeconds,
       maxConcurrency,
       ...(targetSecret ? { targetSecret } : {}),
-      sourceSystem: 'PeopleSoft',
+      sourceSecret,
+      sourceSystem: Object.keys(config.peoplesoft.systems).length > 1 ? `PeopleSoft ${sourceSystem.name}` : 'PeopleSoft',
       writerInVpc: declaration.reachedThrough === 'static-egress-ip',
     };
   });
 
   if (issues.length > 0) throw new ConfigError(source, issues);
 
-  const { peoplesoft } = config;
-  const ports = new Set([443, portOf(peoplesoft.baseUrl)]);
-  if (peoplesoft.auth.kind === 'oauth2') ports.add(portOf(peoplesoft.auth.tokenUrl));
+  const ports = new Set([443]);
+  for (const system of peopleSoftSystems(config.peoplesoft)) {
+    ports.add(portOf(system.baseUrl));
+    if (system.auth.kind === 'oauth2') ports.add(portOf(system.auth.tokenUrl));
+  }
   // Writers of targets reached only through the static egress IP share the poller's network.
   for (const deployment of flows) {
     const baseUrl = config.targets[deployment.flow.target]?.baseUrl;
@@ -105,7 +113,6 @@ export function planDeployment(config: CustomerConfig, source = 'config', catalo
   return {
     flows,
     secrets,
-    peopleSoftSecret: secrets.find((secret) => secret.system === 'peoplesoft')!,
     pollerEgressPorts: [...ports].sort((a, b) => a - b),
   };
 }

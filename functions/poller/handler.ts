@@ -6,8 +6,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { PingCheck } from '../../shared/connectors';
 import { ErrorKind, MlConnectorError } from '../../shared/errors';
+import { peopleSoftSystemOf } from '../../shared/config';
 import { pollFlow, type PollResult } from '../../shared/pipeline';
-import { createQueue, createSource, createStore, findFlow } from '../../shared/runtime';
+import { createEffectiveDateStore, createQueue, createSource, createStore, findFlow } from '../../shared/runtime';
 import { awsContext } from '../commons/awsContext';
 import { readEnvironment } from '../commons/environment';
 import { emitCounters, logger, metrics } from '../commons/observability';
@@ -20,12 +21,14 @@ const context = awsContext(env);
 const flow = findFlow(context.config, env.FLOW_NAME);
 const store = createStore(context);
 const queue = createQueue(context, flow);
+const effectiveDates = createEffectiveDateStore(context);
 const lambda = new LambdaClient({});
 // One source per container: its OAuth token and host checks outlive a single invocation.
 let source: ReturnType<typeof createSource> | undefined;
 
 async function poll(event: PollerEvent, lambdaContext: Context): Promise<PollResult | { checks: PingCheck[] }> {
-  source ??= createSource(context);
+  // Only the system this flow reads: its poller may read that system's secret and no other.
+  source ??= createSource(context, [peopleSoftSystemOf(context.config, flow.source).name]);
   const peoplesoft = await source.catch((error: unknown) => {
     source = undefined;
     throw error;
@@ -42,6 +45,7 @@ async function poll(event: PollerEvent, lambdaContext: Context): Promise<PollRes
       source: peoplesoft,
       queue,
       store,
+      effectiveDates,
       ...range,
       remainingTimeMs: () => lambdaContext.getRemainingTimeInMillis(),
     });

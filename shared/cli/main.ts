@@ -4,7 +4,7 @@ import { ErrorKind, ExternalSystemError, MlConnectorError } from '../errors';
 import { DEMO_EMPLOYEES, LocalScheduler, LocalSession, runDemo, StateInUseError } from '../local';
 import type { RuntimeContext } from '../runtime';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { resourceNames } from '../config';
+import { peopleSoftSystemOf, peopleSoftSystems, resourceNames } from '../config';
 import type { PingCheck } from '../connectors';
 import { redriveDeadLetters, replayDeadLetters } from '../pipeline';
 import { createQueue, createStore, deployedContext, findFlow } from '../runtime';
@@ -371,8 +371,15 @@ async function deployedPing(config: CustomerConfig): Promise<Check[]> {
       return [{ system, name: 'deployed', ok: false, detail: `cannot invoke ${functionName}: ${(error as Error).name}; is the stack deployed and are AWS credentials set?` }];
     }
   };
-  const first = config.flows.find((flow) => flow.schedule);
-  const checks = first ? await invoke('peoplesoft', names.flow(first).pollerFunction) : [];
+  // Each PeopleSoft system is pinged by a poller of a flow that reads it (with that system's secret).
+  const checks: Check[] = [];
+  const several = Object.keys(config.peoplesoft.systems).length > 1;
+  for (const system of peopleSoftSystems(config.peoplesoft)) {
+    const flow = config.flows.find((candidate) => candidate.schedule && peopleSoftSystemOf(config, candidate.source).name === system.name);
+    if (!flow) continue;
+    const found = await invoke('peoplesoft', names.flow(flow).pollerFunction);
+    checks.push(...found.map((check) => (several ? { ...check, name: `${system.name}: ${check.name}` } : check)));
+  }
   for (const target of new Set(config.flows.map((flow) => flow.target))) {
     const flow = config.flows.find((candidate) => candidate.target === target)!;
     checks.push(...(await invoke(target, names.flow(flow).writerFunction)));

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import type { ConfigIssue } from '../errors';
 import { refusalReason } from '../http/hostPolicy';
+import { peopleSoftSystems } from './peopleSoftSystemOf';
 import type { CustomerConfig } from './schema';
 
 /** Host names whose address is known without a lookup. */
@@ -12,7 +13,7 @@ const KNOWN_NAMES: Readonly<Record<string, string>> = {
 };
 
 interface Endpoint {
-  /** The config field holding the URL, e.g. `peoplesoft.baseUrl`. */
+  /** The config field holding the URL, e.g. `peoplesoft.systems.hcm.baseUrl`. */
   readonly field: string;
   /** The section holding `network` and `allowCleartextCredentials`, e.g. `targets.marketo`. */
   readonly section: string;
@@ -24,16 +25,16 @@ interface Endpoint {
 
 function endpoints(config: CustomerConfig): Endpoint[] {
   const list: Endpoint[] = [];
-  const { peoplesoft } = config;
-  if (!peoplesoft.simulator) {
+  for (const system of peopleSoftSystems(config.peoplesoft)) {
+    if (system.simulator) continue;
     const common = {
-      section: 'peoplesoft',
+      section: system.field,
       system: 'PeopleSoft',
-      network: peoplesoft.network,
-      allowCleartext: peoplesoft.allowCleartextCredentials === true,
+      network: system.network,
+      allowCleartext: system.allowCleartextCredentials === true,
     };
-    list.push({ ...common, field: 'peoplesoft.baseUrl', url: peoplesoft.baseUrl });
-    if (peoplesoft.auth.kind === 'oauth2') list.push({ ...common, field: 'peoplesoft.auth.tokenUrl', url: peoplesoft.auth.tokenUrl });
+    list.push({ ...common, field: `${system.field}.baseUrl`, url: system.baseUrl });
+    if (system.auth.kind === 'oauth2') list.push({ ...common, field: `${system.field}.auth.tokenUrl`, url: system.auth.tokenUrl });
   }
   for (const [target, settings] of Object.entries(config.targets)) {
     if (!settings || settings.simulator || !settings.baseUrl) continue;
@@ -86,7 +87,7 @@ export function endpointIssues(config: CustomerConfig, options: { readonly deplo
   }
   if (options.deployed) {
     const sections: Array<[string, { simulator: boolean; network: 'public' | 'private' } | undefined]> = [
-      ['peoplesoft', config.peoplesoft],
+      ...peopleSoftSystems(config.peoplesoft).map((system): [string, typeof system] => [system.field, system]),
       ...Object.entries(config.targets).map(([target, settings]): [string, typeof settings] => [`targets.${target}`, settings]),
     ];
     for (const [section, settings] of sections) {

@@ -1,4 +1,5 @@
-export { buildConfigSchema, customerConfigSchema } from './schema';
+export { buildConfigSchema, customerConfigSchema, SINGLE_SYSTEM } from './schema';
+export { peopleSoftSystemOf, peopleSoftSystems } from './peopleSoftSystemOf';
 export type {
   CustomerConfig,
   CustomerConfigInput,
@@ -8,7 +9,11 @@ export type {
   FlowObjectConfig,
   LifecycleRules,
   PeopleSoftConfig,
+  EffectiveDating,
   PeopleSoftEntityConfig,
+  PeopleSoftSystemConfig,
+  PeopleSoftSystemSettings,
+  QueryTimestampFormat,
   TargetSettings,
 } from './schema';
 export { loadConfig, parseConfig } from './loadConfig';

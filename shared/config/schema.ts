@@ -28,7 +28,8 @@ const peopleSoftAuth = z.discriminatedUnion('kind', [
 ]);
 
 const fieldRule = z.strictObject({
-  type: z.enum(['string', 'email', 'date', 'datetime', 'number']).default('string'),
+  /** `list`: a nested array, such as a purchase order's lines. */
+  type: z.enum(['string', 'email', 'date', 'datetime', 'number', 'list']).default('string'),
   required: z.boolean().default(false),
   maxLength: z.number().int().positive().optional(),
 });
@@ -52,9 +53,44 @@ const entityDefaults = {
   recordsPath: 'data',
   countPath: 'totalRows',
   morePath: 'hasMore',
-  timestamp: { field: 'LASTUPDDTTM', format: 'iso' as const },
+  timestamp: { field: 'LASTUPDDTTM', format: 'iso' as const, queryFormat: 'local' as const },
   maxRowsPerWindow: 20_000,
 };
+
+/**
+ * How the two date-range parameters are written in a request: `iso` is ISO-8601 in UTC
+ * (`2026-01-31T06:00:00.000Z`); `local` the wall time in the system's time zone without an offset
+ * (`2026-01-31T00:00:00`, what a PeopleSoft DateTime column holds and what an operation whose
+ * handler compares it directly expects); `peoplesoft` the same wall time written
+ * `2026-01-31-00.00.00.000000`.
+ */
+const queryTimestampFormat = z.enum(['iso', 'local', 'peoplesoft']);
+
+/**
+ * Effective-dated rows (PeopleSoft's EFFDT / EFF_STATUS): per key, a target sees the row with the
+ * greatest effective date not after today in the system's time zone; future rows wait until
+ * their day; a current row with an inactive status is a deactivation.
+ */
+const effectiveDating = z.strictObject({
+  /** Effective date field, `YYYY-MM-DD`. */
+  dateField: z.string().default('EFFDT'),
+  statusField: z.string().default('EFF_STATUS'),
+  /** Status values of an inactive row. */
+  inactiveValues: z.array(z.string()).min(1).default(['I']),
+});
+
+/**
+ * Turns one source row into one record per element of a nested array (a customer's contacts):
+ * each record is the row's fields with the element's fields on top, without the array; its id
+ * is the row's key followed by the element's `keyFields`. For targets that key on what the
+ * element holds (a contact's e-mail).
+ */
+const explode = z.strictObject({
+  /** Field of the row holding the array (e.g. `CONTACTS`). */
+  field: z.string(),
+  /** Fields of an element that tell the elements of one row apart (e.g. `CNTCT_SEQ_NUM`). */
+  keyFields: z.array(z.string()).min(1),
+});
 
 /**
  * A PeopleSoft REST GET service operation that lists one entity by last-update date range.
@@ -62,6 +98,8 @@ const entityDefaults = {
  * defaults match the built-in simulator.
  */
 const peopleSoftEntity = z.strictObject({
+  /** The key of `peoplesoft.systems` that serves the entity; optional when there is one system. */
+  system: z.string().optional(),
   operation: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'a service operation name such as ML_EMPLOYEES_GET'),
   version: z.number().int().positive().default(entityDefaults.version),
   params: z
@@ -85,8 +123,10 @@ const peopleSoftEntity = z.strictObject({
   timestamp: z
     .strictObject({
       field: z.string().default(entityDefaults.timestamp.field),
-      /** `iso`: ISO-8601; `peoplesoft`: `YYYY-MM-DD-HH.MM.SS.ffffff` in the source time zone. */
+      /** How rows carry it. `iso`: ISO-8601; `peoplesoft`: `YYYY-MM-DD-HH.MM.SS.ffffff` in the system's time zone. */
       format: z.enum(['iso', 'peoplesoft']).default(entityDefaults.timestamp.format),
+      /** How the date-range parameters are written (see `queryTimestampFormat`); `local` by default. */
+      queryFormat: queryTimestampFormat.default(entityDefaults.timestamp.queryFormat),
     })
     .default(entityDefaults.timestamp),
   keyFields: z.array(z.string()).min(1),
@@ -96,9 +136,49 @@ const peopleSoftEntity = z.strictObject({
   fields: z.record(z.string(), fieldRule).default({}),
   /** Present for person entities: derives hire / rehire / transfer / termination. */
   lifecycle: lifecycleRules.optional(),
+  /** Present for effective-dated entities (GL accounts, ...). */
+  effectiveDated: effectiveDating.optional(),
+  /** One record per element of a nested array (see `explode`). */
+  explode: explode.optional(),
 });
 
-const peopleSoft = z.strictObject({
+/**
+ * Defaults of the entities ml-connector knows, matching the built-in simulator's operations: a
+ * config naming one of them needs to say only what differs (its system, an operation name, ...).
+ * HCM: employees, companies. Financials: vendors (VENDOR_CI data), customers with their contacts
+ * (CUSTOMER_CI), the same customers one record per contact (for targets keyed on e-mail),
+ * effective-dated GL accounts, purchase orders with their lines in one record.
+ */
+export const KNOWN_ENTITIES: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
+  employees: { operation: 'ML_EMPLOYEES_GET', keyFields: ['EMPLID'], lifecycle: {} },
+  companies: { operation: 'ML_COMPANIES_GET', keyFields: ['COMPANY'] },
+  vendors: { operation: 'ML_VENDORS_GET', keyFields: ['SETID', 'VENDOR_ID'], fields: { NAME1: { required: true } } },
+  customers: { operation: 'ML_CUSTOMERS_GET', keyFields: ['SETID', 'CUST_ID'], fields: { NAME1: { required: true } } },
+  'customer-contacts': {
+    operation: 'ML_CUSTOMERS_GET',
+    keyFields: ['SETID', 'CUST_ID'],
+    explode: { field: 'CONTACTS', keyFields: ['CNTCT_SEQ_NUM'] },
+    fields: { EMAIL_ADDR: { type: 'email', required: true } },
+  },
+  'gl-accounts': { operation: 'ML_GL_ACCOUNTS_GET', keyFields: ['SETID', 'ACCOUNT'], effectiveDated: {}, fields: { DESCR: { required: true } } },
+  'purchase-orders': { operation: 'ML_PURCHASE_ORDERS_GET', keyFields: ['BUSINESS_UNIT', 'PO_ID'], fields: { LINES: { type: 'list', required: true } } },
+};
+
+/** A known entity's declaration: its defaults under what the config says (the config wins, key by key at the top level). */
+function withKnownDefaults(entities: unknown): unknown {
+  if (entities === null || typeof entities !== 'object' || Array.isArray(entities)) return entities;
+  return Object.fromEntries(
+    Object.entries(entities as Record<string, unknown>).map(([name, declared]) => {
+      const known = Object.hasOwn(KNOWN_ENTITIES, name) ? KNOWN_ENTITIES[name] : undefined;
+      const plain = declared !== null && typeof declared === 'object' && !Array.isArray(declared);
+      return [name, known && (plain || declared === undefined || declared === null) ? { ...known, ...(plain ? declared : {}) } : declared];
+    }),
+  );
+}
+
+const entitiesRecord = z.record(z.string().regex(/^[a-z][a-zA-Z0-9-]*$/, 'an entity name such as employees'), peopleSoftEntity);
+
+const systemSettings = {
   simulator: simulatorToggle,
   /** `https://{host}:{port}` of the web server that hosts PSIGW. */
   baseUrl: httpUrl,
@@ -107,15 +187,105 @@ const peopleSoft = z.strictObject({
   auth: peopleSoftAuth,
   network,
   allowCleartextCredentials: cleartextOptIn,
-  /** Time zone of the PeopleSoft database (timestamps without an offset are read in it). */
+  /** Time zone of the PeopleSoft database: its DateTime columns hold wall time in it. */
   timeZone: timeZone.default('UTC'),
   /** Re-read this much before the cursor, for rows committed late. */
   overlapSeconds: z.number().int().min(0).default(300),
   /** Stop this far before the source clock's "now", so in-flight transactions are not missed. */
   lagSeconds: z.number().int().min(0).default(60),
   requestTimeoutMs: z.number().int().positive().default(30_000),
-  entities: z.record(z.string().regex(/^[a-z][a-zA-Z0-9-]*$/, 'an entity name such as employees'), peopleSoftEntity),
-});
+};
+
+/** One PeopleSoft installation (HCM, Financials, ...): its web server, node, credentials, network and time zone. */
+const peopleSoftSystem = z.strictObject(systemSettings);
+
+const SYSTEM_NAME = /^[a-z][a-z0-9-]{0,30}$/;
+/** The system a single-system config (`peoplesoft.baseUrl`, ... without `systems`) describes. */
+export const SINGLE_SYSTEM = 'peoplesoft';
+const systemKeys = Object.keys(systemSettings) as Array<keyof typeof systemSettings>;
+
+/**
+ * `peoplesoft:` names each installation once under `systems` and says per entity which one serves
+ * it. The single-system shape of earlier configs (`baseUrl`, `node`, `auth`, ... directly in
+ * `peoplesoft`) is still accepted and read as one system named `peoplesoft`.
+ */
+const peopleSoft = z
+  .strictObject({
+    systems: z.record(z.string().regex(SYSTEM_NAME, 'a system name such as hcm or financials'), peopleSoftSystem).optional(),
+    // The single-system shape: the same settings, directly here.
+    simulator: z.boolean().optional(),
+    baseUrl: httpUrl.optional(),
+    node: systemSettings.node.optional(),
+    auth: peopleSoftAuth.optional(),
+    network: z.enum(['public', 'private']).optional(),
+    allowCleartextCredentials: z.boolean().optional(),
+    timeZone: timeZone.optional(),
+    overlapSeconds: z.number().int().min(0).optional(),
+    lagSeconds: z.number().int().min(0).optional(),
+    requestTimeoutMs: z.number().int().positive().optional(),
+    /**
+     * One entry per entity read. The known ones (see `KNOWN_ENTITIES`: employees, companies,
+     * vendors, customers, customer-contacts, gl-accounts, purchase-orders) have defaults.
+     */
+    entities: z.preprocess(withKnownDefaults, entitiesRecord) as unknown as typeof entitiesRecord,
+  })
+  .superRefine((section, ctx) => {
+    const flat = systemKeys.filter((key) => section[key] !== undefined);
+    if (section.systems) {
+      for (const key of flat) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `set it per system (peoplesoft.systems.<name>.${key}) when peoplesoft.systems is used` });
+      }
+      if (Object.keys(section.systems).length === 0) ctx.addIssue({ code: 'custom', path: ['systems'], message: 'name at least one system' });
+    } else {
+      for (const key of ['baseUrl', 'node', 'auth'] as const) {
+        if (section[key] === undefined) {
+          ctx.addIssue({ code: 'custom', path: [key], message: 'required (or name each system under peoplesoft.systems)' });
+        }
+      }
+    }
+    const names = section.systems ? Object.keys(section.systems) : [SINGLE_SYSTEM];
+    for (const [entity, declared] of Object.entries(section.entities)) {
+      if (declared.system === undefined && names.length > 1) {
+        ctx.addIssue({ code: 'custom', path: ['entities', entity, 'system'], message: `required: which system serves ${entity} (${names.join(', ')})` });
+      } else if (declared.system !== undefined && !names.includes(declared.system)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['entities', entity, 'system'],
+          message: `"${declared.system}" is not a key of peoplesoft.systems (known: ${names.join(', ')})`,
+        });
+      }
+      if (declared.explode && declared.keyFields.includes(declared.explode.field)) {
+        ctx.addIssue({ code: 'custom', path: ['entities', entity, 'explode', 'field'], message: 'must not be a key field' });
+      }
+    }
+  })
+  .transform((section) => {
+    const { systems: named, entities } = section;
+    let systems: Record<string, PeopleSoftSystemSettings>;
+    if (named) {
+      systems = named;
+    } else {
+      const flat = Object.fromEntries(systemKeys.filter((key) => section[key] !== undefined).map((key) => [key, section[key]]));
+      systems = { [SINGLE_SYSTEM]: peopleSoftSystem.parse(flat) };
+    }
+    const only = Object.keys(systems).length === 1 ? Object.keys(systems)[0]! : undefined;
+    return {
+      systems,
+      entities: Object.fromEntries(
+        Object.entries(entities).map(([name, declared]) => [name, { ...declared, system: declared.system ?? only ?? '' }]),
+      ),
+    };
+  });
+
+/** A validated `peoplesoft.systems.<name>` entry. */
+export type PeopleSoftSystemSettings = z.infer<typeof peopleSoftSystem>;
+
+/** A validated PeopleSoft installation, with its name and the config path that sets it (for messages). */
+export type PeopleSoftSystemConfig = PeopleSoftSystemSettings & {
+  readonly name: string;
+  /** `peoplesoft.systems.hcm`, or `peoplesoft` in a single-system config. */
+  readonly field: string;
+};
 
 // ---------------------------------------------------------------------------------------------
 // Targets
@@ -315,6 +485,8 @@ export type CustomerConfig = z.infer<typeof customerConfigSchema>;
 export type CustomerConfigInput = z.input<typeof customerConfigSchema>;
 export type PeopleSoftConfig = CustomerConfig['peoplesoft'];
 export type PeopleSoftEntityConfig = PeopleSoftConfig['entities'][string];
+export type QueryTimestampFormat = z.infer<typeof queryTimestampFormat>;
+export type EffectiveDating = z.infer<typeof effectiveDating>;
 export type LifecycleRules = z.infer<typeof lifecycleRules>;
 export type FieldRule = z.infer<typeof fieldRule>;
 export type FlowConfig = CustomerConfig['flows'][number];

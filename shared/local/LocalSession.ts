@@ -1,10 +1,10 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { startPeopleSoftSimulator, type PeopleSoftSimulator } from '../../simulators/peoplesoft';
 import { FlowQueue } from '../aws';
-import { resourceNames, type CustomerConfig, type FlowConfig } from '../config';
+import { peopleSoftSystems, resourceNames, type CustomerConfig, type FlowConfig } from '../config';
 import { targetCatalog, type RunningSimulator, type TargetCatalog, type TargetConnector } from '../connectors';
 import { recordEnvelopeSchema } from '../envelope';
-import type { PeopleSoftSource } from '../peoplesoft';
+import type { PeopleSoftSources } from '../peoplesoft';
 import {
   MemoryAlerter,
   planFlow,
@@ -17,7 +17,7 @@ import {
   type ReplayResult,
   type ReplaySelection,
 } from '../pipeline';
-import { createConnector, createQueue, createSource, createStore, findFlow, type RuntimeContext } from '../runtime';
+import { createConnector, createEffectiveDateStore, createQueue, createSource, createStore, findFlow, type RuntimeContext } from '../runtime';
 import { LocalSecretResolver } from '../secrets';
 import type { RunSummary, StateStore } from '../state';
 import { EventSourceLoop } from './EventSourceLoop';
@@ -55,9 +55,12 @@ export interface LocalSessionOptions {
   readonly onWriterError?: (error: unknown) => void;
 }
 
-/** Running simulators: PeopleSoft, and targets by name. */
+/**
+ * Running simulators: PeopleSoft (one for the system with its node, or one per system name), and
+ * targets by name.
+ */
 export interface LocalSimulators {
-  readonly peoplesoft?: PeopleSoftSimulator;
+  readonly peoplesoft?: PeopleSoftSimulator | Readonly<Record<string, PeopleSoftSimulator>>;
   readonly targets?: Readonly<Record<string, RunningSimulator>>;
 }
 
@@ -84,7 +87,7 @@ export class LocalSession {
   public readonly store: StateStore;
   public readonly alerts: MemoryAlerter;
   private readonly connectors = new Map<string, Promise<TargetConnector>>();
-  private source?: Promise<PeopleSoftSource>;
+  private source?: Promise<PeopleSoftSources>;
 
   private constructor(
     public readonly config: CustomerConfig,
@@ -121,10 +124,20 @@ export class LocalSession {
     const { config } = options;
     const catalog = options.targets ?? targetCatalog;
     const owned: Array<{ stop(): Promise<void> }> = [];
-    let peoplesoft = options.simulators?.peoplesoft;
-    if (config.peoplesoft.simulator && !peoplesoft) {
-      peoplesoft = await startPeopleSoftSimulator({ node: config.peoplesoft.node });
-      owned.push(peoplesoft);
+    const given = options.simulators?.peoplesoft;
+    const single = given && 'url' in given ? (given as PeopleSoftSimulator) : undefined;
+    const named = given && !('url' in given) ? (given as Readonly<Record<string, PeopleSoftSimulator>>) : {};
+    const simulatedSystems = peopleSoftSystems(config.peoplesoft).filter((system) => system.simulator);
+    // A single simulator given by the caller serves the system with its node (else the first).
+    const singleFor = single ? (simulatedSystems.find((system) => system.node === single.node) ?? simulatedSystems[0])?.name : undefined;
+    const peoplesoft: Record<string, PeopleSoftSimulator> = {};
+    for (const system of simulatedSystems) {
+      let simulator = named[system.name] ?? (system.name === singleFor ? single : undefined);
+      if (!simulator) {
+        simulator = await startPeopleSoftSimulator({ node: system.node, timeZone: system.timeZone });
+        owned.push(simulator);
+      }
+      peoplesoft[system.name] = simulator;
     }
     const targets: Record<string, RunningSimulator> = { ...options.simulators?.targets };
     for (const [name, settings] of Object.entries(config.targets)) {
@@ -136,7 +149,7 @@ export class LocalSession {
       owned.push(started);
       targets[name] = started;
     }
-    const simulators: LocalSimulators = { ...(peoplesoft ? { peoplesoft } : {}), targets };
+    const simulators: LocalSimulators = { peoplesoft, targets };
     const aws =
       claim.mode === 'connect'
         ? LocalAws.connect(claim.holder.endpoints, { region: config.region })
@@ -159,9 +172,9 @@ export class LocalSession {
       queueUrls: (flow) => aws.flowQueues(flow.name),
       alerts: new MemoryAlerter(options.onAlert),
       simulated: {
-        ...(peoplesoft && config.peoplesoft.simulator
-          ? { peoplesoft: { baseUrl: peoplesoft.url, username: 'ML_INTEGRATION', password: 'sim-password' } }
-          : {}),
+        peoplesoft: Object.fromEntries(
+          Object.entries(peoplesoft).map(([name, simulator]) => [name, { baseUrl: simulator.url, username: 'ML_INTEGRATION', password: 'sim-password' }]),
+        ),
         targets: Object.fromEntries(
           Object.entries(targets).flatMap(([name, simulator]) => {
             const credentials = catalog[name]?.simulator?.credentials;
@@ -191,7 +204,7 @@ export class LocalSession {
   }
 
   /** The PeopleSoft source of this session (one per session: its token and host checks are reused). */
-  public recordSource(): Promise<PeopleSoftSource> {
+  public recordSource(): Promise<PeopleSoftSources> {
     return (this.source ??= createSource(this.context));
   }
 
@@ -224,6 +237,7 @@ export class LocalSession {
           source,
           queue,
           store: this.store,
+          effectiveDates: createEffectiveDateStore(this.context),
           runId,
           ...(options.since ? { since: options.since } : {}),
           onProgress: (progress) => options.onProgress?.({ ...progress, phase: 'polling', written }),

@@ -4,7 +4,7 @@ export { LocalAws } from './LocalAws';
 export type { LocalAwsOptions, LocalQueues } from './LocalAws';
 export { LocalSession } from './LocalSession';
 export type { LocalSessionOptions, SyncOptions, SyncSummary } from './LocalSession';
-export { DEMO_CONFIG, DEMO_EMPLOYEES, runDemo } from './runDemo';
+export { DEMO_CONFIG, DEMO_EMPLOYEES, DEMO_VENDORS, runDemo } from './runDemo';
 export type { DemoChanges, DemoOptions, DemoResult } from './runDemo';
 export { LocalScheduler } from './LocalScheduler';
 export { StateLock } from './StateLock';

@@ -1,9 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { DEPARTMENTS, startPeopleSoftSimulator, type PeopleSoftSimulator } from '../../simulators/peoplesoft';
 import { ErrorKind, MlConnectorError } from '../errors';
-import { loadConfig, type CustomerConfig } from '../config';
+import { loadConfig, peopleSoftSystemOf, peopleSoftSystems, type CustomerConfig } from '../config';
 import type { RunningSimulator } from '../connectors';
 import { LocalSession, type SyncSummary } from './LocalSession';
+
+/** Vendors seeded in each simulated Financials system of the demo. */
+export const DEMO_VENDORS = 25;
 
 export const DEMO_CONFIG = fileURLToPath(new URL('../../customers/demo.yaml', import.meta.url));
 
@@ -14,6 +17,8 @@ export interface DemoChanges {
   readonly transferred: string[];
   readonly terminated: string[];
   readonly invalidEmail: string;
+  /** Vendors renamed in Financials (`SETID|VENDOR_ID`). */
+  readonly renamedVendors: string[];
 }
 
 export interface DemoResult {
@@ -21,6 +26,8 @@ export interface DemoResult {
   readonly changes: DemoChanges;
   readonly incremental: SyncSummary[];
   readonly peoplesoft: PeopleSoftSimulator;
+  /** The simulator of each other simulated PeopleSoft system (Financials), by system name. */
+  readonly financials: Readonly<Record<string, PeopleSoftSimulator>>;
   /** The target simulators, by target name. */
   readonly targets: Readonly<Record<string, RunningSimulator>>;
   readonly session: LocalSession;
@@ -55,16 +62,32 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       ErrorKind.Misconfigured,
     );
   }
-  const peoplesoft = await startPeopleSoftSimulator({ node: config.peoplesoft.node, employees });
+  // The system that serves employees (HCM); any other simulated system gets its own simulator.
+  const hcm = Object.hasOwn(config.peoplesoft.entities, 'employees')
+    ? peopleSoftSystemOf(config, 'employees')
+    : peopleSoftSystems(config.peoplesoft)[0]!;
+  const peoplesoft = await startPeopleSoftSimulator({ node: hcm.node, timeZone: hcm.timeZone, employees });
+  const financials: Record<string, PeopleSoftSimulator> = {};
+  for (const system of peopleSoftSystems(config.peoplesoft)) {
+    if (system.name === hcm.name || !system.simulator) continue;
+    financials[system.name] = await startPeopleSoftSimulator({
+      node: system.node,
+      timeZone: system.timeZone,
+      vendors: DEMO_VENDORS,
+      customers: 20,
+      glAccounts: 12,
+      purchaseOrders: 40,
+    });
+  }
   const session = await LocalSession.open({
     config,
     stateDir: null,
-    simulators: { peoplesoft },
+    simulators: { peoplesoft: { [hcm.name]: peoplesoft, ...financials } },
     onAlert: (subject, message) => print(`ALERT ${subject}: ${message}`),
   });
   const close = async (): Promise<void> => {
     await session.close();
-    await peoplesoft.stop();
+    await Promise.all([peoplesoft, ...Object.values(financials)].map((simulator) => simulator.stop()));
   };
   const targets = session.simulators.targets ?? {};
   try {
@@ -82,7 +105,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       return summaries;
     };
 
-    print(`PeopleSoft simulator: ${peoplesoft.url} (node ${config.peoplesoft.node}, ${employees} employees)`);
+    print(`PeopleSoft ${hcm.name} simulator: ${peoplesoft.url} (node ${hcm.node}, ${employees} employees)`);
+    for (const [name, simulator] of Object.entries(financials)) print(`PeopleSoft ${name} simulator: ${simulator.url} (node ${simulator.node}, ${DEMO_VENDORS} vendors)`);
     for (const [name, simulator] of Object.entries(targets)) print(`${name} simulator: ${simulator.url}`);
     print('');
     print('== Initial sync ==');
@@ -107,10 +131,17 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       }),
       terminated: picked.slice(4, 6).map((id) => peoplesoft.terminate(id).EMPLID),
       invalidEmail: peoplesoft.update(picked[6]!, { EMAIL_ADDR: 'not-an-email@' }).EMPLID,
+      renamedVendors: Object.values(financials).flatMap((simulator) =>
+        simulator.keys('vendors', 2).map((key) => {
+          simulator.updateRow('vendors', key, { NAME1: `${String(simulator.row('vendors', key)!.NAME1)} (renamed)` });
+          return key;
+        }),
+      ),
     };
     print(`  hired ${changes.hired.join(', ')}; rehired ${changes.rehired.join(', ') || '(none)'}`);
     print(`  new title ${changes.retitled.join(', ')}; transferred ${changes.transferred.join(', ')}`);
     print(`  terminated ${changes.terminated.join(', ')}; invalid e-mail on ${changes.invalidEmail}`);
+    if (changes.renamedVendors.length > 0) print(`  Financials: vendors renamed ${changes.renamedVendors.join(', ')}`);
     // The source clock has one-second resolution (HTTP Date); let it pass the changes.
     await new Promise((resolve) => setTimeout(resolve, 1100));
 
@@ -124,7 +155,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     print('');
     print('Next: "npx ml-connector sync --config customers/demo.yaml" keeps state between runs;');
     print('      "npx ml-connector audit --config customers/demo.yaml --key <EMPLID>" shows one record\'s trail.');
-    return { initial, changes, incremental, peoplesoft, targets, session, close };
+    return { initial, changes, incremental, peoplesoft, financials, targets, session, close };
   } catch (error) {
     await close();
     throw error;

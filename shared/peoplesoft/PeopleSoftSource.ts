@@ -1,6 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import type { PeopleSoftConfig, PeopleSoftEntityConfig } from '../config/schema';
+import { peopleSoftSystems } from '../config/peopleSoftSystemOf';
+import type { PeopleSoftConfig, PeopleSoftEntityConfig, PeopleSoftSystemConfig, QueryTimestampFormat } from '../config/schema';
 import type { PingCheck } from '../connectors/TargetConnector';
 import { ConfigError, ErrorKind, ExternalSystemError, MlConnectorError } from '../errors';
 import { HostGuard, HttpClient, refusalReason, type HostPolicy, type HttpResponse } from '../http';
@@ -10,10 +11,11 @@ import {
   type PeopleSoftPage,
   type PeopleSoftPrincipal,
 } from './classifyPeopleSoftResponse';
+import { formatQueryRange } from './formatQueryRange';
 import { OAuth2TokenProvider } from './OAuth2TokenProvider';
 import { probeTls } from './probeTls';
 import type { SourceEvent, SourceItem } from './SourceEvent';
-import { validateRecord } from './validateRecord';
+import { explodeRows } from './explodeRows';
 
 /** The PeopleSoft secret's content, by auth kind. */
 export type PeopleSoftCredentials =
@@ -32,6 +34,8 @@ export interface PeopleSoftRetryOptions {
 
 export interface PeopleSoftSourceOptions {
   readonly config: PeopleSoftConfig;
+  /** The key of `config.systems` this source reads; may be omitted when there is one system. */
+  readonly system?: string;
   readonly credentials: PeopleSoftCredentials;
   readonly hostPolicy: HostPolicy;
   readonly fetch?: typeof fetch;
@@ -49,6 +53,8 @@ export interface OperationUrlParams {
   readonly until?: Date;
   readonly page?: number;
   readonly pageSize?: number;
+  /** How `since` / `until` are written; the entity's `timestamp.queryFormat` by default. */
+  readonly queryFormat?: QueryTimestampFormat;
 }
 
 /** A half-open range of last-update times: from <= LASTUPDDTTM < to. */
@@ -64,6 +70,9 @@ interface PageCall {
 
 const SYSTEM = 'peoplesoft';
 const MIN_SPLIT_MS = 1000;
+const QUERY_FORMATS: readonly QueryTimestampFormat[] = ['local', 'peoplesoft', 'iso'];
+// Ping's date-range query: a real range, short enough to cost the operation little.
+const PING_RANGE_MS = 3_600_000;
 // A window whose row count changes while it is paged is re-read from page 1; after this many
 // tries the read gives up (retryable) rather than risk skipping a row that shifted pages.
 const MAX_WINDOW_RESTARTS = 3;
@@ -79,7 +88,11 @@ const defaultResolve = async (host: string): Promise<string[]> =>
 export class PeopleSoftSource {
   /** The source system named in envelopes and audit rows. */
   public readonly system = 'peoplesoft';
+  /** The key of `peoplesoft.systems` this source reads (`hcm`, `financials`, ...). */
+  public readonly systemName: string;
   private readonly config: PeopleSoftConfig;
+  /** The installation this source reads: base URL, node, credentials, time zone. */
+  private readonly settings: PeopleSoftSystemConfig;
   private readonly basicAuthorization: string | undefined;
   private readonly hostPolicy: HostPolicy;
   private readonly http: HttpClient;
@@ -93,12 +106,22 @@ export class PeopleSoftSource {
 
   public constructor(options: PeopleSoftSourceOptions) {
     const { config, credentials } = options;
-    if (config.auth.kind !== credentials.kind) {
+    const names = Object.keys(config.systems);
+    const name = options.system ?? (names.length === 1 ? names[0]! : undefined);
+    const settings = peopleSoftSystems(config).find((system) => system.name === name);
+    if (!settings) {
       throw new ConfigError('peoplesoft', [
-        { field: 'peoplesoft.auth.kind', message: `is ${config.auth.kind} but the secret holds ${credentials.kind} credentials` },
+        { field: 'peoplesoft.systems', message: `has no system ${name === undefined ? '(none chosen)' : `"${name}"`} (known: ${names.join(', ')})` },
+      ]);
+    }
+    if (settings.auth.kind !== credentials.kind) {
+      throw new ConfigError('peoplesoft', [
+        { field: `${settings.field}.auth.kind`, message: `is ${settings.auth.kind} but the secret holds ${credentials.kind} credentials` },
       ]);
     }
     this.config = config;
+    this.settings = settings;
+    this.systemName = settings.name;
     this.basicAuthorization =
       credentials.kind === 'basic'
         ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64')}`
@@ -115,17 +138,17 @@ export class PeopleSoftSource {
     this.http = new HttpClient({
       system: SYSTEM,
       guard: new HostGuard(options.hostPolicy, this.resolveHost),
-      timeoutMs: config.requestTimeoutMs,
+      timeoutMs: settings.requestTimeoutMs,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
-    this.baseUrl = config.baseUrl.replace(/\/+$/, '');
-    if (credentials.kind === 'oauth2' && config.auth.kind === 'oauth2') {
+    this.baseUrl = settings.baseUrl.replace(/\/+$/, '');
+    if (credentials.kind === 'oauth2' && settings.auth.kind === 'oauth2') {
       this.tokens = new OAuth2TokenProvider({
         http: this.http,
-        tokenUrl: config.auth.tokenUrl,
+        tokenUrl: settings.auth.tokenUrl,
         clientId: credentials.clientId,
         clientSecret: credentials.clientSecret,
-        ...(config.auth.scope ? { scope: config.auth.scope } : {}),
+        ...(settings.auth.scope ? { scope: settings.auth.scope } : {}),
         now: this.now,
       });
       this.principal = { kind: 'oauth2', clientId: credentials.clientId };
@@ -134,14 +157,28 @@ export class PeopleSoftSource {
     }
   }
 
-  /** `{baseUrl}/PSIGW/RESTListeningConnector/{node}/{operation}.v{version}` with the entity's query parameter names. */
+  /** The time zone of this source's database (its wall-clock columns hold time in it). */
+  public get timeZone(): string {
+    return this.settings.timeZone;
+  }
+
+  /** The entities this source's system serves. */
+  public get entities(): string[] {
+    return Object.keys(this.config.entities).filter((name) => this.config.entities[name]!.system === this.settings.name);
+  }
+
+  /**
+   * `{baseUrl}/PSIGW/RESTListeningConnector/{node}/{operation}.v{version}` with the entity's query
+   * parameter names, the date range written in its `timestamp.queryFormat` (see `formatQueryRange`).
+   */
   public operationUrl(entity: string, params: OperationUrlParams = {}): URL {
     const declared = this.entity(entity);
-    const node = encodeURIComponent(this.config.node);
+    const node = encodeURIComponent(this.settings.node);
     const operation = `${encodeURIComponent(declared.operation)}.v${declared.version}`;
     const url = new URL(`${this.baseUrl}/PSIGW/RESTListeningConnector/${node}/${operation}`);
-    if (params.since) url.searchParams.set(declared.params.since, params.since.toISOString());
-    if (params.until) url.searchParams.set(declared.params.until, params.until.toISOString());
+    const range = formatQueryRange(params.since, params.until, params.queryFormat ?? declared.timestamp.queryFormat, this.settings.timeZone);
+    if (range.since !== undefined) url.searchParams.set(declared.params.since, range.since);
+    if (range.until !== undefined) url.searchParams.set(declared.params.until, range.until);
     if (params.page !== undefined) url.searchParams.set(declared.params.page, String(params.page));
     if (params.pageSize !== undefined) url.searchParams.set(declared.params.pageSize, String(params.pageSize));
     return url;
@@ -181,12 +218,19 @@ export class PeopleSoftSource {
    */
   public async *read(entity: string, range: ReadRange): AsyncGenerator<SourceEvent> {
     const declared = this.entity(entity);
-    const from = range.from.getTime();
-    const to = range.to.getTime();
+    let from = range.from.getTime();
+    let to = range.to.getTime();
     if (Number.isNaN(from) || Number.isNaN(to) || from > to) {
       throw new RangeError(`read(${entity}): invalid range ${String(range.from)} .. ${String(range.to)}`);
     }
-    if (from === to) return;
+    if (declared.timestamp.queryFormat !== 'iso') {
+      // Wall-clock parameters carry whole seconds: start at or before `from`, end at or before
+      // `to` (the rest of the last second is the next window's), so the rows asked for are the
+      // rows of the range.
+      from = Math.floor(from / 1000) * 1000;
+      to = Math.floor(to / 1000) * 1000;
+    }
+    if (from >= to) return;
     yield* this.readWindow(entity, declared, from, to);
   }
 
@@ -200,7 +244,7 @@ export class PeopleSoftSource {
     try {
       return await this.runChecks();
     } catch (error) {
-      return [{ name: 'ping', ok: false, detail: `the checks could not run: ${describe(error)}` }];
+      return [{ name: 'ping', ok: false, detail: `the checks could not run: ${describe(error, this.settings.field)}` }];
     }
   }
 
@@ -208,7 +252,7 @@ export class PeopleSoftSource {
     const checks: PingCheck[] = [];
     const base = new URL(this.baseUrl);
     const host = base.hostname.replace(/^\[|\]$/g, '');
-    const entities = Object.keys(this.config.entities);
+    const entities = this.entities;
     const tlsPending = (): boolean => base.protocol === 'https:' && !checks.some((check) => check.name === 'TLS');
     const skipEntities = (reason: string): PingCheck[] =>
       entities.map((entity) => ({ name: this.entityCheckName(entity), ok: false, detail: reason }));
@@ -224,7 +268,7 @@ export class PeopleSoftSource {
     if (!dns.ok) return skipAll(`not checked: ${host} cannot be reached (see DNS)`);
 
     if (base.protocol === 'https:') {
-      const tls = await probeTls({ host, port: Number(base.port || 443), timeoutMs: this.config.requestTimeoutMs });
+      const tls = await probeTls({ host, port: Number(base.port || 443), timeoutMs: this.settings.requestTimeoutMs });
       checks.push({ name: 'TLS', ...tls });
       if (!tls.ok) return skipAll('not checked: no trusted TLS connection (see TLS)');
     }
@@ -233,36 +277,73 @@ export class PeopleSoftSource {
       try {
         await this.tokens.token();
       } catch (error) {
-        checks.push({ name: 'credentials', ok: false, detail: describe(error) });
+        checks.push({ name: 'credentials', ok: false, detail: describe(error, this.settings.field) });
         return [...checks, ...skipEntities('not checked: no access token (see credentials)')];
       }
     }
 
-    const results = await Promise.all(
-      entities.map(async (entity) => {
-        const local = this.now();
-        const url = this.operationUrl(entity, { since: new Date(local.getTime() - 1000), until: local, page: 1, pageSize: 1 });
-        try {
-          await this.callPage(entity, this.entity(entity), url, 1);
-          return { entity, error: undefined };
-        } catch (error) {
-          return { entity, error };
-        }
-      }),
-    );
+    const results = await Promise.all(entities.map(async (entity) => ({ entity, error: await this.pingQuery(entity) })));
     checks.push(this.credentialsCheck(results.map((result) => result.error)));
     const rejected = results.some((result) => statusOf(result.error) === 401);
     for (const { entity, error } of results) {
       const declared = this.entity(entity);
       const name = this.entityCheckName(entity);
       if (error === undefined) {
-        checks.push({ name, ok: true, detail: `${declared.operation}.v${declared.version} answers on node ${this.config.node}` });
+        checks.push({
+          name,
+          ok: true,
+          detail: `${declared.operation}.v${declared.version} answers a date-range query (${declared.timestamp.queryFormat} timestamps) on node ${this.settings.node}`,
+        });
+      } else if (rejected && statusOf(error) === 401) {
+        checks.push({ name, ok: false, detail: 'not checked: credentials rejected (see credentials)' });
       } else {
-        const detail = rejected && statusOf(error) === 401 ? 'not checked: credentials rejected (see credentials)' : describe(error);
-        checks.push({ name, ok: false, detail });
+        checks.push({ name, ok: false, detail: await this.refusedQueryDetail(entity, declared, error) });
       }
     }
     return checks;
+  }
+
+  /** One real date-range query of the last hour, in the entity's query form; the error, if any. */
+  private async pingQuery(entity: string, queryFormat?: QueryTimestampFormat): Promise<unknown> {
+    const local = this.now();
+    const url = this.operationUrl(entity, {
+      since: new Date(local.getTime() - PING_RANGE_MS),
+      until: local,
+      page: 1,
+      pageSize: 1,
+      ...(queryFormat ? { queryFormat } : {}),
+    });
+    try {
+      await this.callPage(entity, this.entity(entity), url, 1);
+      return undefined;
+    } catch (error) {
+      return error;
+    }
+  }
+
+  /**
+   * Why a ping query failed. An operation that fails on the configured timestamp form (an IB
+   * 500 from its handler, or a 400) is asked again in the other forms: the one it answers is the
+   * value to configure.
+   */
+  private async refusedQueryDetail(entity: string, declared: PeopleSoftEntityConfig, error: unknown): Promise<string> {
+    const detail = describe(error, this.settings.field);
+    const status = statusOf(error);
+    const misconfiguredOperation =
+      error instanceof ExternalSystemError && error.kind === ErrorKind.Misconfigured && status !== 400 && !isQueryRefusal(error);
+    if (status === undefined || status === 401 || status === 403 || status === 404 || misconfiguredOperation) return detail;
+    const field = `peoplesoft.entities.${entity}.timestamp.queryFormat`;
+    const configured = declared.timestamp.queryFormat;
+    for (const other of QUERY_FORMATS.filter((format) => format !== configured)) {
+      if ((await this.pingQuery(entity, other)) === undefined) {
+        return `${detail} — the operation refuses ${configured} date-range parameters (${this.sampleParameter(configured)}) but answers ${other} ones (${this.sampleParameter(other)}): set ${field} to ${other}`;
+      }
+    }
+    return `${detail} — if the operation expects its date-range parameters in another form, set ${field} (iso, local or peoplesoft)`;
+  }
+
+  private sampleParameter(format: QueryTimestampFormat): string {
+    return formatQueryRange(this.now(), undefined, format, this.settings.timeZone).since!;
   }
 
   private entityCheckName(entity: string): string {
@@ -296,7 +377,7 @@ export class PeopleSoftSource {
         detail:
           code === 'EAI_AGAIN'
             ? `DNS lookup of ${host} timed out: retry; if it persists, check the DNS resolver of the connector's network`
-            : `${host} does not resolve${typeof code === 'string' ? ` (${code})` : ''}: check the host in peoplesoft.baseUrl (private names need the VPN's DNS)`,
+            : `${host} does not resolve${typeof code === 'string' ? ` (${code})` : ''}: check the host in ${this.settings.field}.baseUrl (private names need the VPN's DNS)`,
       };
     }
     for (const address of addresses) {
@@ -310,9 +391,10 @@ export class PeopleSoftSource {
   }
 
   private entity(name: string): PeopleSoftEntityConfig {
-    const declared = Object.hasOwn(this.config.entities, name) ? this.config.entities[name] : undefined;
+    const found = Object.hasOwn(this.config.entities, name) ? this.config.entities[name] : undefined;
+    const declared = found?.system === this.settings.name ? found : undefined;
     if (!declared) {
-      const known = Object.keys(this.config.entities).join(', ') || '(none)';
+      const known = this.entities.join(', ') || '(none)';
       throw new ConfigError('peoplesoft', [{ field: `peoplesoft.entities.${name}`, message: `is not declared (declared: ${known})` }]);
     }
     return declared;
@@ -338,10 +420,13 @@ export class PeopleSoftSource {
     const until = new Date(to);
     const url = (page: number, pageSize = declared.pageSize): URL =>
       this.operationUrl(entity, { since: new Date(from), until, page, pageSize });
-    const crowded = (total: number | undefined): boolean =>
-      total !== undefined && total > declared.maxRowsPerWindow && to - from > MIN_SPLIT_MS;
+    // A wall-clock window splits only into whole seconds, so it needs two of them.
+    const splittable = declared.timestamp.queryFormat === 'iso' ? to - from > MIN_SPLIT_MS : to - from >= 2 * MIN_SPLIT_MS;
+    const crowded = (total: number | undefined): boolean => total !== undefined && total > declared.maxRowsPerWindow && splittable;
     const split = async function* (this: PeopleSoftSource): AsyncGenerator<SourceEvent> {
-      const middle = from + Math.floor((to - from) / 2);
+      const half = Math.floor((to - from) / 2);
+      // Halves of a wall-clock range split on a whole second, as its parameters are written.
+      const middle = from + (declared.timestamp.queryFormat === 'iso' ? half : Math.floor(half / 1000) * 1000);
       yield* this.readWindow(entity, declared, from, middle, true);
       yield* this.readWindow(entity, declared, middle, to, true);
     };
@@ -374,7 +459,7 @@ export class PeopleSoftSource {
         previousKeys = keys;
         if (page.records.length > 0) {
           rows += page.records.length;
-          const items = page.records.map((record) => validateRecord(record, declared, this.config.timeZone));
+          const items = explodeRows(page.records, declared, this.settings.timeZone);
           // The count has not changed since page 1, so no row has left the window and shifted
           // the others: pages 1..n hold exactly the first rows of the window in its order.
           const readThrough = order.advance(items);
@@ -412,7 +497,7 @@ export class PeopleSoftSource {
     for (;;) {
       const url = this.operationUrl(entity, { since: new Date(cursor), until, page: 1, pageSize: declared.pageSize });
       const { page } = await this.callPage(entity, declared, url, this.retry.attempts);
-      const items = page.records.map((record) => validateRecord(record, declared, this.config.timeZone));
+      const items = explodeRows(page.records, declared, this.settings.timeZone);
       const order = new StampOrder(cursor, to);
       const readThrough = order.advance(items);
       if (!order.sorted) {
@@ -475,7 +560,7 @@ export class PeopleSoftSource {
         const keys = pageKeys(page.records, declared.keyFields);
         if (keys === previousKeys) throw this.pageIgnored(entity, declared, pageNumber, url(pageNumber));
         previousKeys = keys;
-        const items = page.records.map((record) => validateRecord(record, declared, this.config.timeZone));
+        const items = explodeRows(page.records, declared, this.settings.timeZone);
         const fresh: SourceItem[] = [];
         for (const item of items) {
           const identity = identityOf(item);
@@ -521,7 +606,9 @@ export class PeopleSoftSource {
       operation,
       entity,
       serviceOperation: `${declared.operation}.v${declared.version}`,
-      node: this.config.node,
+      node: this.settings.node,
+      systemField: this.settings.field,
+      timestampParams: [declared.params.since, declared.params.until],
       principal: this.principal,
       recordsPath: declared.recordsPath,
       ...(declared.countPath ? { countPath: declared.countPath } : {}),
@@ -610,10 +697,15 @@ function statusOf(error: unknown): number | undefined {
 }
 
 /** One line for a ping check: the error's message (which carries its hint), never a secret. */
-function describe(error: unknown): string {
+function describe(error: unknown, systemField = 'peoplesoft'): string {
   if (error instanceof ExternalSystemError && error.status === undefined && error.kind === ErrorKind.Retryable) {
-    return `${error.message} — check the host and port in peoplesoft.baseUrl and that the firewall lets the connector's IP in`;
+    return `${error.message} — check the host and port in ${systemField}.baseUrl and that the firewall lets the connector's IP in`;
   }
   if (error instanceof MlConnectorError) return error.message;
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** Whether the error is a handler's refusal of the request's parameters (not of the operation). */
+function isQueryRefusal(error: ExternalSystemError): boolean {
+  return /queryFormat|params/.test(error.hint ?? '');
 }

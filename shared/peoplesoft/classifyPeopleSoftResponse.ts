@@ -16,6 +16,10 @@ export interface PeopleSoftCallContext {
   /** Service operation and version, e.g. `ML_EMPLOYEES_GET.v1`. */
   readonly serviceOperation: string;
   readonly node: string;
+  /** Config path of the system (`peoplesoft.systems.hcm`, or `peoplesoft`), for hints. Default `peoplesoft`. */
+  readonly systemField?: string;
+  /** Names of the date-range parameters, to recognize a handler refusing their form. */
+  readonly timestampParams?: readonly string[];
   readonly principal: PeopleSoftPrincipal;
   readonly recordsPath: string;
   readonly countPath?: string;
@@ -104,6 +108,7 @@ export function classifyPeopleSoftResponse(response: HttpResponse, context: Peop
   });
   const { status } = response;
   const principal = who(context.principal);
+  const systemField = context.systemField ?? 'peoplesoft';
 
   if (status === 401) {
     return fail('HTTP 401 Unauthorized', ErrorKind.Misconfigured, {
@@ -130,7 +135,14 @@ export function classifyPeopleSoftResponse(response: HttpResponse, context: Peop
     }
     if (/\bnode\b/i.test(ib)) {
       return fail(`HTTP ${status}: ${said}`, ErrorKind.Misconfigured, {
-        hint: `wrong node name ${context.node}: set peoplesoft.node to the Integration Broker node that hosts the REST service operations`,
+        hint: `wrong node name ${context.node}: set ${systemField}.node to the Integration Broker node that hosts the REST service operations`,
+      });
+    }
+    const params = context.timestampParams ?? [];
+    if (params.some((param) => ib.includes(param)) || /invalid (date|time|datetime|timestamp)/i.test(ib)) {
+      // The handler could not read a date-range parameter: retrying the same text cannot help.
+      return fail(`HTTP ${status}: ${said}`, ErrorKind.Misconfigured, {
+        hint: `the operation refuses the form of its date-range parameters: set peoplesoft.entities.${context.entity}.timestamp.queryFormat (iso, local or peoplesoft) to what its handler reads`,
       });
     }
     if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
@@ -152,7 +164,7 @@ export function classifyPeopleSoftResponse(response: HttpResponse, context: Peop
   }
   if (status === 404) {
     return fail('HTTP 404 Not Found', ErrorKind.Misconfigured, {
-      hint: 'no PSIGW REST listening connector at this address: check peoplesoft.baseUrl (https://host:port of the web server)',
+      hint: `no PSIGW REST listening connector at this address: check ${systemField}.baseUrl (https://host:port of the web server)`,
     });
   }
   if (status >= 400) {

@@ -1,4 +1,7 @@
 export { PeopleSoftSource } from './PeopleSoftSource';
+export { PeopleSoftSources } from './PeopleSoftSources';
+export { formatQueryRange } from './formatQueryRange';
+export type { QueryRange } from './formatQueryRange';
 export type {
   OperationUrlParams,
   PeopleSoftCredentials,
@@ -15,6 +18,7 @@ export type {
   PeopleSoftReading,
 } from './classifyPeopleSoftResponse';
 export { validateRecord } from './validateRecord';
+export { explodeRows } from './explodeRows';
 export { deriveLifecycle } from './deriveLifecycle';
 export type { DerivedLifecycle } from './deriveLifecycle';
 export { isCalendarDate, parseSourceTimestamp, zonedWallTimeToUtc } from './parseSourceTimestamp';

@@ -1,4 +1,5 @@
 import type { FieldRule, PeopleSoftEntityConfig } from '../config/schema';
+import { RecordOperation } from '../envelope';
 import { deriveLifecycle } from './deriveLifecycle';
 import { isCalendarDate, parseSourceTimestamp } from './parseSourceTimestamp';
 import type { SourceItem } from './SourceEvent';
@@ -49,6 +50,10 @@ function fieldProblem(value: unknown, rule: FieldRule): string | undefined {
     case 'string':
       if (typeof value !== 'string') return `expected text, got ${quote(value)}`;
       break;
+    case 'list':
+      if (!Array.isArray(value)) return `expected a list, got ${quote(value)}`;
+      if (rule.required && value.length === 0) return 'required but empty';
+      return undefined;
   }
   if (rule.maxLength !== undefined) {
     const length = String(value).trim().length;
@@ -101,13 +106,24 @@ export function validateRecord(raw: unknown, entity: PeopleSoftEntityConfig, tim
     if (problem) return { kind: 'rejected', id, field, reason: `${field}: ${problem}`, record };
   }
 
-  const { operation, lifecycle } = deriveLifecycle(record, entity.lifecycle);
+  const dating = entity.effectiveDated;
+  if (dating && !isCalendarDate(typeof record[dating.dateField] === 'string' ? (record[dating.dateField] as string).slice(0, 10) : undefined)) {
+    const value = record[dating.dateField];
+    const reason = isBlank(value) ? 'effective date is missing' : `invalid effective date ${quote(value)} (expected YYYY-MM-DD)`;
+    return { kind: 'rejected', id, field: dating.dateField, reason: `${dating.dateField}: ${reason}`, record };
+  }
+
+  const derived = deriveLifecycle(record, entity.lifecycle);
+  const status = dating ? record[dating.statusField] : undefined;
+  // An effective-dated row with an inactive status deactivates the key once it is current.
+  const inactive = dating !== undefined && typeof status === 'string' && dating.inactiveValues.includes(status.trim());
+  const operation = inactive ? RecordOperation.Deactivate : derived.operation;
   return {
     kind: 'record',
     id,
     record,
     updatedAt: updatedAt.toISOString(),
     operation,
-    ...(lifecycle ? { lifecycle } : {}),
+    ...(derived.lifecycle ? { lifecycle: derived.lifecycle } : {}),
   };
 }

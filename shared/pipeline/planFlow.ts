@@ -1,4 +1,4 @@
-import type { CustomerConfig, FlowConfig } from '../config';
+import { peopleSoftSystemOf, type CustomerConfig, type FlowConfig } from '../config';
 import { targetKeyOf, type TargetDeclaration } from '../connectors';
 import { compareSourceVersions } from '../envelope';
 import { applyMapping, payloadHash } from '../mapping';
@@ -44,7 +44,7 @@ export async function planFlow(deps: {
   const { config, flow, source, store, target } = deps;
   const cursor = await store.getCursor(flow.name);
   const { from, to } = await pollWindow({
-    timing: config.peoplesoft,
+    timing: peopleSoftSystemOf(config, flow.source),
     flow,
     source,
     ...(cursor ? { cursor: cursor.until } : {}),

@@ -1,7 +1,9 @@
-import type { CustomerConfig, FlowConfig } from '../config';
+import { peopleSoftSystemOf, type CustomerConfig, type FlowConfig } from '../config';
 import { makeEnvelope, type Lifecycle, type RecordOperation } from '../envelope';
 import type { FlowQueue } from '../aws';
-import { AuditEvent, type AuditRow, type StateStore } from '../state';
+import { ErrorKind, MlConnectorError } from '../errors';
+import { AuditEvent, type AuditRow, type EffectiveDateStore, type StateStore } from '../state';
+import { EffectiveDateGate } from './EffectiveDateGate';
 import { pollWindow } from './pollWindow';
 
 /** One item read from the source: a valid record, or one rejected with the field at fault. */
@@ -37,6 +39,8 @@ export interface PollDependencies {
   readonly source: RecordSource;
   readonly queue: FlowQueue;
   readonly store: StateStore;
+  /** Pending future rows and delivered effective dates; required when the flow's entity is effective-dated. */
+  readonly effectiveDates?: EffectiveDateStore;
   /** Re-read from this instant instead of the cursor (the cursor still only moves forward). */
   readonly since?: Date;
   /**
@@ -73,6 +77,9 @@ export interface PollResult extends PollProgress {
   readonly sqsCalls: number;
   /** The first rejected records of the run with their reasons (at most 100; all are audited). */
   readonly rejections: Array<{ sourceId: string; reason: string }>;
+  /** Effective-dated entities: future rows kept until their day, and pending rows released by this run. */
+  readonly deferred?: number;
+  readonly released?: number;
 }
 
 const MAX_REJECTIONS_REPORTED = 100;
@@ -101,7 +108,7 @@ export async function pollFlow(deps: PollDependencies): Promise<PollResult> {
 
   const cursor = await store.getCursor(flow.name);
   const { from, to } = await pollWindow({
-    timing: config.peoplesoft,
+    timing: peopleSoftSystemOf(config, flow.source),
     flow,
     source,
     ...(cursor ? { cursor: cursor.until } : {}),
@@ -110,6 +117,31 @@ export async function pollFlow(deps: PollDependencies): Promise<PollResult> {
   });
 
   const progress = { read: 0, enqueued: 0, rejected: 0, cursor: cursor?.until };
+  const system = peopleSoftSystemOf(config, entity);
+  const dating = config.peoplesoft.entities[entity]?.effectiveDated;
+  if (dating && !deps.effectiveDates) {
+    throw new MlConnectorError(`flow ${flow.name}: ${entity} is effective-dated, so polling it needs the effective-date store`, ErrorKind.Misconfigured);
+  }
+  const gate =
+    dating && deps.effectiveDates
+      ? new EffectiveDateGate({ flow: flow.name, dating, store: deps.effectiveDates, timeZone: system.timeZone, now })
+      : undefined;
+  let deferred = 0;
+  let released = 0;
+  const envelopeOf = (item: Extract<SourceItem, { kind: 'record' }>) => ({
+    envelope: makeEnvelope({
+      flow: flow.name,
+      system: source.system,
+      entity,
+      sourceId: item.id,
+      operation: item.operation,
+      ...(item.lifecycle ? { lifecycle: item.lifecycle } : {}),
+      record: item.record,
+      sourceUpdatedAt: item.updatedAt,
+      runId,
+      now: now(),
+    }),
+  });
   let sqsCalls = 0;
   const rejections: Array<{ sourceId: string; reason: string }> = [];
   // Every row of the range last updated before `safe` is on the queue.
@@ -127,6 +159,18 @@ export async function pollFlow(deps: PollDependencies): Promise<PollResult> {
     status: 'polling',
   });
 
+  if (gate) {
+    // Rows whose effective date has come since they were read: queued before anything newer.
+    const due = await gate.due();
+    if (due.deliver.length > 0) {
+      sqsCalls += await queue.send(due.deliver.map(envelopeOf));
+      progress.enqueued += due.deliver.length;
+      await store.addRunCounters(flow.name, runId, { enqueued: due.deliver.length });
+    }
+    await gate.delivered(due.deliver, due.rows);
+    released = due.deliver.length;
+  }
+
   if (to.getTime() > from.getTime()) {
     for await (const event of source.read(entity, { from, to })) {
       if (event.type === 'window-complete') {
@@ -137,7 +181,7 @@ export async function pollFlow(deps: PollDependencies): Promise<PollResult> {
         }
         continue;
       }
-      const envelopes = [];
+      const records: Array<Extract<SourceItem, { kind: 'record' }>> = [];
       const rejected: Array<Omit<AuditRow, 'at'>> = [];
       for (const item of event.items) {
         progress.read += 1;
@@ -151,22 +195,13 @@ export async function pollFlow(deps: PollDependencies): Promise<PollResult> {
           });
           continue;
         }
-        envelopes.push({
-          envelope: makeEnvelope({
-            flow: flow.name,
-            system: source.system,
-            entity,
-            sourceId: item.id,
-            operation: item.operation,
-            ...(item.lifecycle ? { lifecycle: item.lifecycle } : {}),
-            record: item.record,
-            sourceUpdatedAt: item.updatedAt,
-            runId,
-            now: now(),
-          }),
-        });
+        records.push(item);
       }
+      const admitted = gate ? await gate.admit(records) : undefined;
+      deferred += admitted?.deferred ?? 0;
+      const envelopes = (admitted ? admitted.deliver : records).map(envelopeOf);
       sqsCalls += await queue.send(envelopes);
+      if (admitted) await gate!.delivered(admitted.deliver);
       progress.enqueued += envelopes.length;
       progress.rejected += rejected.length;
       if (rejected.length > 0) await store.appendAudit(rejected);
@@ -198,6 +233,7 @@ export async function pollFlow(deps: PollDependencies): Promise<PollResult> {
     ...(resumeFrom ? { resumeFrom } : {}),
     sqsCalls,
     rejections,
+    ...(gate ? { deferred, released } : {}),
     ...progress,
   };
 }

@@ -1,7 +1,7 @@
 import type { FlowConfig } from '../config';
 import type { RecordSource } from './pollFlow';
 
-/** How a polled source's reads are timed (for PeopleSoft: `peoplesoft.overlapSeconds` and `lagSeconds`). */
+/** How a polled source's reads are timed (for PeopleSoft: the system's `overlapSeconds` and `lagSeconds`). */
 export interface PollTiming {
   /** Re-read this much before the cursor, for rows committed late. */
   readonly overlapSeconds: number;

@@ -1,15 +1,15 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { FlowQueue } from '../aws';
-import type { CustomerConfig, FlowConfig } from '../config';
+import { peopleSoftSystems, type CustomerConfig, type FlowConfig } from '../config';
 import { targetCatalog, type TargetCatalog, type TargetConnector } from '../connectors';
 import { ErrorKind, MlConnectorError } from '../errors';
 import type { HostPolicy } from '../http';
 import { dynamoLimiters, inProcessLimiters, type LimiterFactory } from '../limits';
-import { PeopleSoftSource } from '../peoplesoft';
+import { PeopleSoftSource, PeopleSoftSources } from '../peoplesoft';
 import type { Alerter } from '../pipeline';
 import type { SecretResolver } from '../secrets';
-import { StateStore } from '../state';
+import { EffectiveDateStore, StateStore } from '../state';
 
 /** Where the pipeline runs and the clients it uses there. */
 export interface RuntimeContext {
@@ -27,7 +27,8 @@ export interface RuntimeContext {
    * Only the local runtime sets this.
    */
   readonly simulated?: {
-    readonly peoplesoft?: { readonly baseUrl: string; readonly username: string; readonly password: string };
+    /** PeopleSoft systems by name (keys of `peoplesoft.systems`). */
+    readonly peoplesoft?: Readonly<Record<string, { readonly baseUrl: string; readonly username: string; readonly password: string }>>;
     /** Targets by name: the simulator's base URL and the credentials it accepts. */
     readonly targets?: Readonly<Record<string, { readonly baseUrl: string; readonly credentials: Readonly<Record<string, string>> }>>;
   };
@@ -48,35 +49,42 @@ function required(secret: Record<string, string>, field: string, name: string): 
   return value;
 }
 
-/** The PeopleSoft source the config describes (or its simulator). */
-export async function createSource(context: RuntimeContext): Promise<PeopleSoftSource> {
+/**
+ * The PeopleSoft sources the config describes, one per system (or its simulator), with the
+ * credentials of each system's secret. `systems` limits them to those names: a deployed poller
+ * may read only the secret of the system its flow reads.
+ */
+export async function createSource(context: RuntimeContext, systems?: readonly string[]): Promise<PeopleSoftSources> {
   const { peoplesoft } = context.config;
-  const simulated = context.simulated?.peoplesoft;
-  if (simulated) {
-    return new PeopleSoftSource({
-      config: { ...peoplesoft, baseUrl: simulated.baseUrl, auth: { kind: 'basic', secret: peoplesoft.auth.secret } },
-      credentials: { kind: 'basic', username: simulated.username, password: simulated.password },
-      hostPolicy: hostPolicy(context, peoplesoft.network),
-      ...(context.fetch ? { fetch: context.fetch } : {}),
-      ...(context.now ? { now: context.now } : {}),
-    });
-  }
-  const secret = await context.secrets.get(peoplesoft.auth.secret);
-  const credentials =
-    peoplesoft.auth.kind === 'basic'
-      ? { kind: 'basic' as const, username: required(secret, 'username', peoplesoft.auth.secret), password: required(secret, 'password', peoplesoft.auth.secret) }
-      : {
-          kind: 'oauth2' as const,
-          clientId: required(secret, 'clientId', peoplesoft.auth.secret),
-          clientSecret: required(secret, 'clientSecret', peoplesoft.auth.secret),
-        };
-  return new PeopleSoftSource({
-    config: peoplesoft,
-    credentials,
-    hostPolicy: hostPolicy(context, peoplesoft.network),
-    ...(context.fetch ? { fetch: context.fetch } : {}),
-    ...(context.now ? { now: context.now } : {}),
-  });
+  const chosen = peopleSoftSystems(peoplesoft).filter((system) => !systems || systems.includes(system.name));
+  const sources = await Promise.all(
+    chosen.map(async (system) => {
+      const simulated = context.simulated?.peoplesoft?.[system.name];
+      const common = {
+        system: system.name,
+        hostPolicy: hostPolicy(context, system.network),
+        ...(context.fetch ? { fetch: context.fetch } : {}),
+        ...(context.now ? { now: context.now } : {}),
+      };
+      if (simulated) {
+        const { name: _name, field: _field, ...rest } = system;
+        const settings = { ...rest, baseUrl: simulated.baseUrl, auth: { kind: 'basic' as const, secret: system.auth.secret } };
+        return new PeopleSoftSource({
+          ...common,
+          config: { ...peoplesoft, systems: { ...peoplesoft.systems, [system.name]: settings } },
+          credentials: { kind: 'basic', username: simulated.username, password: simulated.password },
+        });
+      }
+      const { auth } = system;
+      const secret = await context.secrets.get(auth.secret);
+      const credentials =
+        auth.kind === 'basic'
+          ? { kind: 'basic' as const, username: required(secret, 'username', auth.secret), password: required(secret, 'password', auth.secret) }
+          : { kind: 'oauth2' as const, clientId: required(secret, 'clientId', auth.secret), clientSecret: required(secret, 'clientSecret', auth.secret) };
+      return new PeopleSoftSource({ ...common, config: peoplesoft, credentials });
+    }),
+  );
+  return new PeopleSoftSources(sources);
 }
 
 /**
@@ -131,6 +139,11 @@ export function createStore(context: RuntimeContext): StateStore {
     auditRetentionDays: context.config.auditRetentionDays,
     ...(context.now ? { now: context.now } : {}),
   });
+}
+
+/** Pending future-dated rows and delivered effective dates, in the state table. */
+export function createEffectiveDateStore(context: RuntimeContext): EffectiveDateStore {
+  return new EffectiveDateStore({ client: context.dynamo, tableName: context.tableName });
 }
 
 export function createQueue(context: RuntimeContext, flow: FlowConfig): FlowQueue {

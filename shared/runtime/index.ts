@@ -1,3 +1,3 @@
-export { createConnector, createQueue, createSource, createStore, findFlow } from './RuntimeContext';
+export { createConnector, createEffectiveDateStore, createQueue, createSource, createStore, findFlow } from './RuntimeContext';
 export type { RuntimeContext } from './RuntimeContext';
 export { deployedContext } from './deployedContext';

@@ -1,4 +1,4 @@
-export { startPeopleSoftSimulator } from './startPeopleSoftSimulator';
+export { SIMULATED_KEY_FIELDS, startPeopleSoftSimulator } from './startPeopleSoftSimulator';
 export type {
   PeopleSoftSimulator,
   PeopleSoftSimulatorOptions,
@@ -12,3 +12,4 @@ export { DEPARTMENTS } from './generateEmployee';
 export type { Employee } from './generateEmployee';
 export type { Company } from './generateCompany';
 export type { TimestampFormat } from './formatTimestamp';
+export type { QueryFormat } from './readQueryInstant';

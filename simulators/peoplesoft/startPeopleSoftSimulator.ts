@@ -4,9 +4,22 @@ import type { AddressInfo } from 'node:net';
 import { FaultScript, type PeopleSoftFault } from './FaultScript';
 import { formatDate, formatTimestamp, type TimestampFormat } from './formatTimestamp';
 import { companyIdAt, generateCompany, type Company } from './generateCompany';
+import {
+  customerKeyAt,
+  generateCustomer,
+  generateGlAccount,
+  generatePurchaseOrder,
+  generateVendor,
+  glAccountKeyAt,
+  indexOfKey,
+  purchaseOrderKeyAt,
+  vendorKeyAt,
+} from './generateFinancials';
 import { DEPARTMENTS, FIRST_EMPLID, generateEmployee, type Employee } from './generateEmployee';
 import { ibErrorXml } from './ibErrorXml';
+import { instantsOfWall, readQueryBound, wallAt, type QueryBound, type QueryFormat } from './readQueryInstant';
 import { SeededTable, type TableRow } from './SeededTable';
+import { zonedWallTimeToUtc } from '../../shared/time';
 
 /** An OPRID the simulator accepts. */
 export interface SimulatedUser {
@@ -15,8 +28,19 @@ export interface SimulatedUser {
   readonly operations?: readonly string[];
 }
 
-/** The entities the simulator serves. */
-export type SimulatedEntity = 'employees' | 'companies';
+/** The entities the simulator serves: HCM's and Financials' (one simulator can play either system). */
+export type SimulatedEntity = 'employees' | 'companies' | 'vendors' | 'customers' | 'gl-accounts' | 'purchase-orders';
+
+/** Key fields of each entity's rows; a row's key joins their values with `|`. */
+export const SIMULATED_KEY_FIELDS: Readonly<Record<SimulatedEntity, readonly string[]>> = {
+  employees: ['EMPLID'],
+  companies: ['COMPANY'],
+  vendors: ['SETID', 'VENDOR_ID'],
+  customers: ['SETID', 'CUST_ID'],
+  // Effective-dated: one row per account and effective date.
+  'gl-accounts': ['SETID', 'ACCOUNT', 'EFFDT'],
+  'purchase-orders': ['BUSINESS_UNIT', 'PO_ID'],
+};
 
 export interface PeopleSoftSimulatorOptions {
   /** Port on 127.0.0.1; 0 (default) picks a free one. */
@@ -27,16 +51,33 @@ export interface PeopleSoftSimulatorOptions {
   readonly employees?: number;
   /** Seeded companies. Default 8. */
   readonly companies?: number;
+  /** Seeded vendors, customers (1-3 contacts each), GL accounts (effective 2019-01-01) and purchase orders (1-4 lines). Defaults 200, 100, 60, 300. */
+  readonly vendors?: number;
+  readonly customers?: number;
+  readonly glAccounts?: number;
+  readonly purchaseOrders?: number;
   /** Same seed, same data. Default 42. */
   readonly seed?: number;
   /** OPRIDs and passwords. Default `{ ML_INTEGRATION: { password: 'sim-password' } }`. */
   readonly users?: Readonly<Record<string, SimulatedUser>>;
-  /** Service operation (version 1) per entity. Default `ML_EMPLOYEES_GET` and `ML_COMPANIES_GET`. */
+  /**
+   * Service operation (version 1) per entity. Default `ML_EMPLOYEES_GET`, `ML_COMPANIES_GET`,
+   * `ML_VENDORS_GET`, `ML_CUSTOMERS_GET`, `ML_GL_ACCOUNTS_GET`, `ML_PURCHASE_ORDERS_GET`.
+   */
   readonly operations?: Readonly<Partial<Record<SimulatedEntity, string>>>;
   /** Operations that exist but are not activated: calls get IB's "not active" error. */
   readonly inactiveOperations?: readonly string[];
   /** How `LASTUPDDTTM` is written. Default `iso` (UTC). */
   readonly timestampFormat?: TimestampFormat;
+  /**
+   * The form of `updated_since` / `updated_before` the operations' handlers read: `iso` (an instant
+   * with `Z` or an offset), `local` (`YYYY-MM-DDTHH:MM:SS`) or `peoplesoft`
+   * (`YYYY-MM-DD-HH.MM.SS.ffffff`), both wall time in `timeZone` compared with the wall time of
+   * `LASTUPDDTTM` as a database column would be; any other form gets Integration Broker's 500,
+   * as a handler that cannot convert it fails. Default `any`: all three (and a date), with a 400
+   * for anything else.
+   */
+  readonly queryFormat?: QueryFormat;
   /** Database time zone, used by the `peoplesoft` timestamp format and for dates. Default `UTC`. */
   readonly timeZone?: string;
   /** The simulator's clock: stamps changes and the `Date` header. Default: real time. */
@@ -73,6 +114,17 @@ export interface PeopleSoftSimulator {
   /** Overrides arbitrary fields (an invalid e-mail, a missing name, even `LASTUPDDTTM`). */
   update(emplid: string, fields: Readonly<Record<string, unknown>>): Employee;
   updateCompany(companyId: string, fields: Readonly<Record<string, unknown>>): Company;
+  /** A row of any entity by its key (key field values joined with `|`, e.g. `SHARE|0000000001`), as served. */
+  row(entity: SimulatedEntity, key: string): Record<string, unknown> | undefined;
+  /** Overrides fields of a row (stamped now); key fields cannot change. */
+  updateRow(entity: SimulatedEntity, key: string, fields: Readonly<Record<string, unknown>>): Record<string, unknown>;
+  /**
+   * Adds a row (stamped now) whose key fields it carries: a new vendor, or a new effective-dated
+   * GL account row such as `{ SETID, ACCOUNT, EFFDT: '2027-01-01', EFF_STATUS: 'I', ... }`.
+   */
+  addRow(entity: SimulatedEntity, row: Readonly<Record<string, unknown>>): Record<string, unknown>;
+  /** Keys of the seeded rows of an entity, then the added ones; at most `limit`. */
+  keys(entity: SimulatedEntity, limit?: number): string[];
   /** The employee as the operation serves it, or undefined. */
   employee(emplid: string): Employee | undefined;
   company(companyId: string): Company | undefined;
@@ -98,7 +150,12 @@ const MAX_ROWS = 10_000;
 const TOKEN_LIFETIME_S = 3600;
 const REST_PATH = /^\/PSIGW\/RESTListeningConnector\/([^/]+)\/([^/]+?)\/?$/;
 const OPERATION_SEGMENT = /^([A-Za-z0-9_]+)\.v(\d+)$/i;
-const ISO_PARAM = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+const QUERY_SHAPES = { iso: 'an ISO-8601 instant with Z or an offset', local: 'YYYY-MM-DDTHH:MM:SS', peoplesoft: 'YYYY-MM-DD-HH.MM.SS.ffffff' } as const;
+
+function wallParts(wall: string) {
+  const [year, month, day, hour, minute, second, millisecond] = wall.split(/[-T:.]/).map(Number) as number[];
+  return { year: year!, month: month!, day: day!, hour: hour!, minute: minute!, second: second!, millisecond: millisecond! };
+}
 
 const json = (status: number, body: unknown): Answer => ({
   status,
@@ -126,10 +183,15 @@ export async function startPeopleSoftSimulator(options: PeopleSoftSimulatorOptio
   const users = options.users ?? DEFAULT_USERS;
   const timeZone = options.timeZone ?? 'UTC';
   const format = options.timestampFormat ?? 'iso';
+  const queryFormat = options.queryFormat ?? 'any';
   const now = options.now ?? (() => new Date());
   const operations: Record<SimulatedEntity, string> = {
     employees: options.operations?.employees ?? 'ML_EMPLOYEES_GET',
     companies: options.operations?.companies ?? 'ML_COMPANIES_GET',
+    vendors: options.operations?.vendors ?? 'ML_VENDORS_GET',
+    customers: options.operations?.customers ?? 'ML_CUSTOMERS_GET',
+    'gl-accounts': options.operations?.['gl-accounts'] ?? 'ML_GL_ACCOUNTS_GET',
+    'purchase-orders': options.operations?.['purchase-orders'] ?? 'ML_PURCHASE_ORDERS_GET',
   };
   const inactive = new Set(options.inactiveOperations ?? []);
   const faults = new FaultScript();
@@ -157,7 +219,30 @@ export async function startPeopleSoftSimulator(options: PeopleSoftSimulatorOptio
     indexOf: (key) => (/^\d{1,15}$/.test(key) ? Number(key) - FIRST_EMPLID : undefined),
     generate: (index, updatedMs) => generateEmployee(employeeContext, index, updatedMs),
   });
-  const tables: Record<SimulatedEntity, SeededTable> = { employees, companies };
+  const financial = (
+    count: number,
+    keyAt: (index: number) => string,
+    generate: (index: number, lastUpdated: string) => Record<string, unknown>,
+  ): SeededTable =>
+    new SeededTable({
+      count,
+      periodStartMs: PERIOD_START_MS,
+      periodEndMs: PERIOD_END_MS,
+      keyAt,
+      indexOf: (key) => indexOfKey(keyAt, key, count),
+      generate: (index, updatedMs) => generate(index, new Date(updatedMs).toISOString()),
+    });
+  const vendorCount = options.vendors ?? 200;
+  const tables: Record<SimulatedEntity, SeededTable> = {
+    employees,
+    companies,
+    vendors: financial(vendorCount, vendorKeyAt, (index, at) => generateVendor(seed, index, at)),
+    customers: financial(options.customers ?? 100, customerKeyAt, (index, at) => generateCustomer(seed, index, at)),
+    'gl-accounts': financial(options.glAccounts ?? 60, glAccountKeyAt, (index, at) => generateGlAccount(seed, index, at)),
+    'purchase-orders': financial(options.purchaseOrders ?? 300, purchaseOrderKeyAt, (index, at) => generatePurchaseOrder(seed, index, at, vendorCount)),
+  };
+  const keyOf = (entity: SimulatedEntity, row: Readonly<Record<string, unknown>>): string =>
+    SIMULATED_KEY_FIELDS[entity].map((field) => String(row[field] ?? '')).join('|');
   let nextHireIndex = employeeCount;
 
   const wire = ({ row, updatedMs }: TableRow): Record<string, unknown> => {
@@ -246,22 +331,27 @@ export async function startPeopleSoftSimulator(options: PeopleSoftSimulatorOptio
       return xml(403, ibErrorXml(`User ${oprid} is not authorized to invoke service operation ${parsed[1]}.`, 10202));
     }
 
-    const since = readInstant(query, 'updated_since');
-    if (typeof since === 'string') return json(400, { error: since, parameter: 'updated_since' });
-    const before = readInstant(query, 'updated_before');
-    if (typeof before === 'string') return json(400, { error: before, parameter: 'updated_before' });
+    const bounds: Array<QueryBound | undefined> = [];
+    for (const name of ['updated_since', 'updated_before']) {
+      const raw = query.get(name);
+      const bound = raw === null || raw === '' ? undefined : readQueryBound(raw, queryFormat);
+      if (raw !== null && raw !== '' && !bound) {
+        if (queryFormat !== 'any') {
+          // A handler that cannot convert the text fails; PeopleTools answers for it.
+          return xml(500, ibErrorXml(`OnRequest handler error: Invalid value "${raw}" for parameter ${name} (expected ${QUERY_SHAPES[queryFormat]}).`, 10203));
+        }
+        return json(400, { error: `invalid ${name} "${raw}": expected ISO-8601, YYYY-MM-DDTHH:MM:SS or YYYY-MM-DD-HH.MM.SS.ffffff`, parameter: name });
+      }
+      bounds.push(bound);
+    }
+    const [since, before] = bounds;
     const page = readInteger(query, 'page', 1, 1, Number.MAX_SAFE_INTEGER);
     if (typeof page === 'string') return json(400, { error: page, parameter: 'page' });
     const rows = readInteger(query, 'rows', 500, 1, MAX_ROWS);
     if (typeof rows === 'string') return json(400, { error: rows, parameter: 'rows' });
 
     const offset = (page.value - 1) * rows.value;
-    const result = tables[entity].query(
-      since?.value ?? Number.NEGATIVE_INFINITY,
-      before?.value ?? Number.POSITIVE_INFINITY,
-      offset,
-      rows.value,
-    );
+    const result = rangeQuery(tables[entity], since, before, offset, rows.value);
     return json(200, {
       data: result.rows.map(wire),
       page: page.value,
@@ -269,6 +359,36 @@ export async function startPeopleSoftSimulator(options: PeopleSoftSimulatorOptio
       totalRows: result.total,
       hasMore: offset + result.rows.length < result.total,
     });
+  };
+
+  /**
+   * The rows whose last update lies in the range, as the database compares: instants as
+   * instants; wall times against the wall time of each row. Wall time repeats in the hour a
+   * fall-back change repeats, so a bound inside that hour selects rows from both passes: those
+   * ranges are read over every instant they may cover, filtered and sorted by wall time.
+   */
+  const rangeQuery = (table: SeededTable, since: QueryBound | undefined, before: QueryBound | undefined, offset: number, limit: number) => {
+    const candidates = (bound: QueryBound | undefined): number[] | undefined => {
+      if (!bound) return undefined;
+      if ('instant' in bound) return [bound.instant];
+      const found = instantsOfWall(bound.wall, timeZone);
+      // A wall time that a spring-forward change skips: the first instant after the gap.
+      return found.length > 0 ? found : [zonedWallTimeToUtc(wallParts(bound.wall), timeZone)];
+    };
+    const lo = candidates(since);
+    const hi = candidates(before);
+    const loMs = lo ? Math.min(...lo) : Number.NEGATIVE_INFINITY;
+    const hiMs = hi ? Math.max(...hi) : Number.POSITIVE_INFINITY;
+    if ((lo?.length ?? 1) === 1 && (hi?.length ?? 1) === 1) return table.query(loMs, hiMs, offset, limit);
+    const everything = table.query(loMs, hiMs, 0, Number.MAX_SAFE_INTEGER).rows;
+    const keyed = everything.map((entry) => ({ entry, wall: wallAt(entry.updatedMs, timeZone) }));
+    const inside = keyed.filter(
+      ({ entry, wall }) =>
+        (!since || ('wall' in since ? wall >= since.wall : entry.updatedMs >= since.instant)) &&
+        (!before || ('wall' in before ? wall < before.wall : entry.updatedMs < before.instant)),
+    );
+    inside.sort((a, b) => (a.wall < b.wall ? -1 : a.wall > b.wall ? 1 : a.entry.updatedMs - b.entry.updatedMs));
+    return { rows: inside.slice(offset, offset + limit).map(({ entry }) => entry), total: inside.length };
   };
 
   const tokenAnswer = async (req: IncomingMessage): Promise<Answer> => {
@@ -396,6 +516,23 @@ export async function startPeopleSoftSimulator(options: PeopleSoftSimulatorOptio
       return found ? (wire(found) as Company) : undefined;
     },
     employeeIds: (limit) => employees.keys(limit),
+    row: (entity, key) => {
+      const found = tables[entity].get(key);
+      return found ? wire(found) : undefined;
+    },
+    updateRow: (entity, key, fields) => {
+      const keyFields = Object.fromEntries(SIMULATED_KEY_FIELDS[entity].map((field, index) => [field, key.split('|')[index]]));
+      return change(tables[entity], key, entity, (current) => ({ ...fields, ...pickKeys(current, keyFields) }));
+    },
+    addRow: (entity, row) => {
+      const key = keyOf(entity, row);
+      if (tables[entity].get(key)) throw new Error(`PeopleSoft simulator: ${entity} ${key} exists`);
+      const ms = now().getTime();
+      const stored = { ...row, LASTUPDDTTM: new Date(ms).toISOString() };
+      tables[entity].put(key, stored, ms);
+      return wire({ row: stored, updatedMs: ms });
+    },
+    keys: (entity, limit) => tables[entity].keys(limit),
     requests,
     faults,
     revokeTokens: () => tokens.clear(),
@@ -421,13 +558,6 @@ function applyFault(fault: PeopleSoftFault | undefined, answer: Answer): Answer 
     default:
       return answer;
   }
-}
-
-function readInstant(query: URLSearchParams, name: string): { value: number } | string | undefined {
-  const raw = query.get(name);
-  if (raw === null || raw === '') return undefined;
-  const value = ISO_PARAM.test(raw) ? Date.parse(raw) : Number.NaN;
-  return Number.isNaN(value) ? `invalid ${name} "${raw}": expected an ISO-8601 date-time with Z or an offset` : { value };
 }
 
 function readInteger(
@@ -460,4 +590,9 @@ async function readBody(req: IncomingMessage, limit = 16_384): Promise<string> {
     if (body.length > limit) break;
   }
   return body;
+}
+
+/** The key fields of `current`, whatever `fields` would set (a key never changes in place). */
+function pickKeys(current: Readonly<Record<string, unknown>>, keyFields: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(Object.keys(keyFields).map((field) => [field, current[field]]));
 }

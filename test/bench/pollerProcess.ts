@@ -7,7 +7,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { FlowQueue } from '../../shared/aws';
-import { validateConfig } from '../../shared/config';
+import { peopleSoftSystemOf, validateConfig } from '../../shared/config';
 import { PeopleSoftSource } from '../../shared/peoplesoft';
 import { pollFlow } from '../../shared/pipeline';
 import { StateStore } from '../../shared/state';
@@ -24,8 +24,10 @@ const sampler = setInterval(() => {
   collect();
   peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
 }, 250);
+const system = peopleSoftSystemOf(config, flow.source);
 const source = new PeopleSoftSource({
-  config: { ...config.peoplesoft, baseUrl: env.BENCH_PEOPLESOFT_URL! },
+  config: { ...config.peoplesoft, systems: { [system.name]: { ...system, baseUrl: env.BENCH_PEOPLESOFT_URL! } } },
+  system: system.name,
   credentials: { kind: 'basic', username: 'ML_INTEGRATION', password: 'sim-password' },
   hostPolicy: { allowLoopback: true, allowPrivate: false },
 });

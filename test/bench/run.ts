@@ -12,6 +12,7 @@ import { startMarketoSimulator } from '../../simulators/marketo';
 import { startPeopleSoftSimulator } from '../../simulators/peoplesoft';
 import { demoConfig } from '../support/factories';
 import { callBudgetUse } from './callBudgetUse';
+import { pollerThroughputPerSystem } from './peoplesoftSystems';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const employees = Number(process.env.BENCH_EMPLOYEES ?? 100_000);
@@ -124,5 +125,6 @@ await throughput(true, employees);
 console.log('Marketo call budget use (poller → SQS emulator → writer → rate-limited Marketo simulator):');
 await callBudget(employees);
 console.log('Poller peak memory (poller in its own process; emulators and simulator in this one):');
+await pollerThroughputPerSystem(employees);
 await pollerMemory(10_000);
 await pollerMemory(100_000);

@@ -1,13 +1,14 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoYamlHcmOnly } from '../support/factories';
 import { runCli } from '../support/runCli';
 import { startMarketoSimulator, type MarketoSimulator } from '../../simulators/marketo';
 import { startPeopleSoftSimulator, type PeopleSoftSimulator } from '../../simulators/peoplesoft';
 
-const demoYaml = readFileSync(new URL('../../customers/demo.yaml', import.meta.url), 'utf8');
+const demoYaml = demoYamlHcmOnly();
 let dir: string;
 let peoplesoft: PeopleSoftSimulator;
 let marketo: MarketoSimulator;
@@ -62,7 +63,7 @@ describe('ml-connector CLI', () => {
     const path = await configFile('bad.yaml', demoYaml.replace('lagSeconds: 0', 'lagSecs: 0'));
     const result = await run(['sync', '--config', path]);
     expect(result.code).toBe(1);
-    expect(result.err).toContain('peoplesoft.lagSecs');
+    expect(result.err).toContain('peoplesoft.systems.hcm.lagSecs');
   });
 
   it('refuses at start what the stack would refuse: a full batch with no batching window', async () => {

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/runCli';
-import { loadConfig, resourceNames, type CustomerConfig } from '../../shared/config';
+import { loadConfig, peopleSoftSystems, resourceNames, type CustomerConfig } from '../../shared/config';
 import { systemSecrets } from '../../shared/cli/commands/secretsSet';
 import { GetQueueAttributesCommand, StartMessageMoveTaskCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { FlowQueue } from '../../shared/aws';
@@ -221,7 +221,8 @@ describe('CLI against a deployed stack', () => {
     const before = standIn.requests.length;
     const result = await run(['ping', '--config', ACME, '--deployed']);
     expect(result.code).toBe(1);
-    expect(result.out).toContain('FAIL peoplesoft credentials: PeopleSoft rejected the credentials of OPRID ML_SYNC');
+    // Each PeopleSoft system that a flow reads is pinged from a poller of that system's flows.
+    expect(result.out).toContain('FAIL peoplesoft hcm: credentials: PeopleSoft rejected the credentials of OPRID ML_SYNC');
     expect(result.out).toContain('ok   marketo: access token: token issued');
     const invoked = standIn.requests.slice(before).filter((request) => request.operation === 'Invoke').map((request) => request.target);
     const names = resourceNames(config);
@@ -244,6 +245,6 @@ describe('CLI against a deployed stack', () => {
   it('peoplesoft-setup prints the service operations to activate', async () => {
     const result = await run(['peoplesoft-setup', '--config', ACME]);
     expect(result.out).toContain(config.peoplesoft.entities.employees!.operation);
-    expect(result.out).toContain(config.peoplesoft.node);
+    expect(result.out).toContain(`node ${peopleSoftSystems(config.peoplesoft)[0]!.node}`);
   });
 });

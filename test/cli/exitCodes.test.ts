@@ -1,13 +1,13 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoYamlHcmOnly } from '../support/factories';
 import { runCli } from '../support/runCli';
 import { startMarketoSimulator, type MarketoSimulator } from '../../simulators/marketo';
 import { startPeopleSoftSimulator, type PeopleSoftSimulator } from '../../simulators/peoplesoft';
 
-const demoYaml = readFileSync(new URL('../../customers/demo.yaml', import.meta.url), 'utf8');
+const demoYaml = demoYamlHcmOnly();
 let dir: string;
 let peoplesoft: PeopleSoftSimulator;
 let marketo: MarketoSimulator;

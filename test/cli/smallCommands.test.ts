@@ -14,7 +14,8 @@ describe('demo --employees', () => {
     const result = await runCli(['demo', '--employees', '20']);
     expect(result.err).not.toContain('no employee');
     expect(result.code).toBe(0);
-    expect(result.out).toContain('PeopleSoft simulator: ');
+    expect(result.out).toContain('PeopleSoft hcm simulator: ');
+    expect(result.out).toContain('PeopleSoft financials simulator: ');
     expect(result.out).toMatch(/terminated \d+, \d+; invalid e-mail on \d+/);
     // The incremental employees sync reads the 3 hires and the 7 changed employees (rehire if any).
     expect(result.out).toMatch(/== Incremental sync ==[\s\S]*flow employees-to-marketo .*\n.*\n  read +1[01]\n[\s\S]*rejected +1\n/);

@@ -1,12 +1,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../support/runCli';
 import { startPeopleSoftSimulator, type PeopleSoftSimulator } from '../../simulators/peoplesoft';
+import { demoYamlHcmOnly } from '../support/factories';
 
-const demoYaml = readFileSync(new URL('../../customers/demo.yaml', import.meta.url), 'utf8');
+const demoYaml = demoYamlHcmOnly();
 // RFC 2606 reserves `.invalid`: these names never resolve, on any network.
 const UNRESOLVABLE_PEOPLESOFT = 'https://hr.acme.invalid:8443';
 const UNRESOLVABLE_TARGET = 'https://mkto.acme.invalid';

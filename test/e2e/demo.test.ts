@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDemo, type DemoResult } from '../../shared/local';
+import { DEMO_VENDORS, runDemo, type DemoResult } from '../../shared/local';
 import type { MarketoSimulator } from '../../simulators/marketo';
 
 const EMPLOYEES = 5000;
@@ -32,7 +32,9 @@ describe('the demo scenario (npm start)', () => {
     expect(alreadyGone).toBeGreaterThan(0);
     expect(initialCalls.filter((entry) => entry.path.endsWith('/delete.json'))).toHaveLength(0);
     expect(initialLeadCalls).toBe(Math.ceil((EMPLOYEES - alreadyGone) / 300));
-    expect(demo.marketo.companies()).toHaveLength(8);
+    // 8 HCM companies and every Financials vendor (F2), from the two PeopleSoft systems.
+    expect(demo.marketo.companies()).toHaveLength(8 + DEMO_VENDORS);
+    expect(demo.initial[2]).toMatchObject({ flow: 'vendors-to-marketo', read: DEMO_VENDORS, created: DEMO_VENDORS });
   });
 
   it('writes the 10 changed employees with one lead call and rejects the invalid e-mail', () => {
@@ -70,6 +72,20 @@ describe('the demo scenario (npm start)', () => {
     // One sales person per active employee; the one whose new e-mail was rejected keeps its old entry.
     expect(marketo.salesPersons()).toHaveLength(active.length);
     expect(marketo.lead('not-an-email@')).toBeUndefined();
+  });
+
+  it('writes the vendors renamed in Financials, read from that system with its own node and query form', () => {
+    const vendors = demo.incremental[2]!;
+    expect(vendors).toMatchObject({ read: 2, enqueued: 2, updated: 2 });
+    const financials = demo.financials.financials!;
+    for (const key of demo.changes.renamedVendors) {
+      const company = demo.marketo.companies().find((entry) => entry.fields.externalCompanyId === `VENDOR-${key.replace('|', '-')}`);
+      expect(company?.fields.company).toBe(financials.row('vendors', key)!.NAME1);
+    }
+    const vendorCalls = financials.requests.filter((request) => request.path.includes('ML_VENDORS_GET'));
+    expect(vendorCalls.every((request) => request.path.includes('/PSFT_EP/'))).toBe(true);
+    // Wall time in New York, as the default `local` form asks.
+    expect(vendorCalls.at(-1)!.query.updated_before).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/);
   });
 
   it('audits the rejected record and the terminated one', async () => {

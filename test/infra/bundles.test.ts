@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resourceNames, validateConfig, type CustomerConfig, type CustomerConfigInput } from '../../shared/config';
+import { peopleSoftSystemOf, resourceNames, validateConfig, type CustomerConfig, type CustomerConfigInput } from '../../shared/config';
 import { LocalAws } from '../../shared/local/LocalAws';
 import { startMarketoSimulator, type MarketoSimulator } from '../../simulators/marketo';
 import { startPeopleSoftSimulator, type PeopleSoftSimulator } from '../../simulators/peoplesoft';
@@ -96,10 +96,10 @@ describe('bundled handlers against the local emulators and simulators', () => {
   /** The config the bundles run with: Acme's flows, PeopleSoft and Marketo at the simulators. */
   function configAt(peoplesoftUrl: string, marketoUrl: string): CustomerConfig {
     const input = structuredClone(config) as CustomerConfigInput;
-    input.peoplesoft.baseUrl = peoplesoftUrl;
-    input.peoplesoft.network = 'private';
+    input.peoplesoft.systems!.hcm!.baseUrl = peoplesoftUrl;
+    input.peoplesoft.systems!.hcm!.network = 'private';
     // The forwarders speak plain HTTP on this machine's own (non-loopback) address.
-    input.peoplesoft.allowCleartextCredentials = true;
+    input.peoplesoft.systems!.hcm!.allowCleartextCredentials = true;
     input.targets.marketo!.baseUrl = marketoUrl;
     input.targets.marketo!.network = 'private';
     input.targets.marketo!.allowCleartextCredentials = true;
@@ -147,11 +147,11 @@ describe('bundled handlers against the local emulators and simulators', () => {
   beforeAll(async () => {
     [aws, peoplesoft, marketo] = await Promise.all([
       LocalAws.start(),
-      startPeopleSoftSimulator({ node: config.peoplesoft.node, employees: 40, companies: 6 }),
+      startPeopleSoftSimulator({ node: peopleSoftSystemOf(config, 'employees').node, timeZone: peopleSoftSystemOf(config, 'employees').timeZone, employees: 40, companies: 6 }),
       startMarketoSimulator(),
     ]);
     standIn = await startAwsStandIn({
-      [resourceNames(config).secret(config.peoplesoft.auth.secret)]: { username: 'ML_INTEGRATION', password: 'sim-password' },
+      [resourceNames(config).secret(peopleSoftSystemOf(config, 'employees').auth.secret)]: { username: 'ML_INTEGRATION', password: 'sim-password' },
       [resourceNames(config).secret(config.targets.marketo!.secret!)]: { clientId: 'sim-client', clientSecret: 'sim-secret' },
     });
     if (host) {
@@ -233,8 +233,9 @@ describe('bundled handlers against the local emulators and simulators', () => {
     const upserts = event.Records.filter((record) => (JSON.parse(record.body) as { operation: string }).operation === 'upsert');
     expect(stored()).toBe(upserts.length);
     // Credentials came from Secrets Manager under SECRET_PREFIX + the config's secret names.
+    // Only the secret of the PeopleSoft system the flow reads (HCM), never the Financials one.
     const secretIds = new Set(standIn.requests.filter((request) => request.service === 'secretsmanager').map((request) => request.target));
-    expect(secretIds).toEqual(new Set(['ml-connector/acme/peoplesoft', 'ml-connector/acme/marketo']));
+    expect(secretIds).toEqual(new Set(['ml-connector/acme/peoplesoft-hcm', 'ml-connector/acme/marketo']));
   });
 
   it('the deployed runtime in the bundle refuses a PeopleSoft on a loopback address, with a clear error', async () => {

@@ -17,15 +17,15 @@ async function synthIssues(change: (input: CustomerConfigInput) => void): Promis
 
 describe('synth refuses what the deployed runtime would refuse', () => {
   it.each([
-    ['a loopback PeopleSoft address', (input: CustomerConfigInput) => (input.peoplesoft.baseUrl = 'https://127.0.0.1:8443'), 'peoplesoft.baseUrl', /127\.0\.0\.1 is refused: loopback addresses are only allowed in local runs/],
+    ['a loopback PeopleSoft address', (input: CustomerConfigInput) => (input.peoplesoft.systems!.hcm!.baseUrl = 'https://127.0.0.1:8443'), 'peoplesoft.systems.hcm.baseUrl', /127\.0\.0\.1 is refused: loopback addresses are only allowed in local runs/],
     ['localhost as a target', (input: CustomerConfigInput) => (input.targets.marketo!.baseUrl = 'https://localhost:9443'), 'targets.marketo.baseUrl', /localhost is refused: loopback/],
     [
       'network: private, for which the stack builds no route',
       (input: CustomerConfigInput) => {
-        input.peoplesoft.baseUrl = 'https://10.1.2.3:8443';
-        input.peoplesoft.network = 'private';
+        input.peoplesoft.systems!.hcm!.baseUrl = 'https://10.1.2.3:8443';
+        input.peoplesoft.systems!.hcm!.network = 'private';
       },
-      'peoplesoft.network',
+      'peoplesoft.systems.hcm.network',
       /needs a route from the stack's VPC into your network .* which this stack does not build.*EgressIps/,
     ],
   ])('%s', async (_case, change, field, message) => {

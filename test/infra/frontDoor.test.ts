@@ -60,7 +60,7 @@ describe('the front door of a customer with a pushed source', () => {
     const secrets = JSON.stringify(byAction('secretsmanager:GetSecretValue'));
     expect(secrets).toContain(logicalId(synth.stack, synth.stack.secrets.secret('hr-events-webhook')));
     // Not the PeopleSoft or target credentials: the front door never calls either.
-    for (const name of ['peoplesoft', 'marketo']) expect(secrets).not.toContain(logicalId(synth.stack, synth.stack.secrets.secret(name)));
+    for (const name of ['peoplesoft-hcm', 'peoplesoft-financials', 'marketo']) expect(secrets).not.toContain(logicalId(synth.stack, synth.stack.secrets.secret(name)));
     synth.template.hasResourceProperties('AWS::SecretsManager::Secret', {
       Name: 'ml-connector/acme/hr-events-webhook',
       KmsKeyId: { 'Fn::GetAtt': [logicalId(synth.stack, synth.stack.state.key), 'Arn'] },

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CustomerConfig } from '../../shared/config';
+import { peopleSoftSystemOf, type CustomerConfig } from '../../shared/config';
 import type { ConnectorFunction } from '../../infra/constructs/ConnectorFunction';
 import { exampleConfig, logicalId, resourcesOfType, synthesize, type Synthesized } from './support/synthesize';
 
@@ -84,7 +84,7 @@ describe('function roles', () => {
   it('lets each function read only the secret it needs', () => {
     const secret = (name: string) => ({ Ref: id(synth.stack.secrets.secret(name)) });
     for (const flow of synth.stack.flows) {
-      expect(resourcesFor(flow.poller!, 'secretsmanager:GetSecretValue')).toEqual([secret(config.peoplesoft.auth.secret)]);
+      expect(resourcesFor(flow.poller!, 'secretsmanager:GetSecretValue')).toEqual([secret(peopleSoftSystemOf(config, flow.deployment.flow.source).auth.secret)]);
       expect(resourcesFor(flow.writer, 'secretsmanager:GetSecretValue')).toEqual([secret(config.targets.marketo!.secret!)]);
     }
   });

@@ -30,14 +30,21 @@ describe('ml-connector secrets set', () => {
   });
 
   it('expects username and password for PeopleSoft basic auth, clientId and clientSecret for OAuth 2.0', async () => {
-    await expect(setSecret({ config, system: 'peoplesoft', value: '{"username":"ML_INTEGRATION","password":"pw-1"}', client })).resolves.toBe(
-      'ml-connector/acme/peoplesoft',
+    // Each PeopleSoft system has its own secret: `--system peoplesoft.<name>`.
+    await expect(setSecret({ config, system: 'peoplesoft.hcm', value: '{"username":"ML_INTEGRATION","password":"pw-1"}', client })).resolves.toBe(
+      'ml-connector/acme/peoplesoft-hcm',
+    );
+    await expect(setSecret({ config, system: 'peoplesoft.financials', value: '{"username":"ML_FIN","password":"pw-2"}', client })).resolves.toBe(
+      'ml-connector/acme/peoplesoft-financials',
     );
     const oauth = await exampleConfigWith((input) => {
-      input.peoplesoft.auth = { kind: 'oauth2', secret: 'peoplesoft', tokenUrl: 'https://idp.acme.example/token' };
+      input.peoplesoft.systems!.financials!.auth = { kind: 'oauth2', secret: 'peoplesoft-financials', tokenUrl: 'https://idp.acme.example/token' };
     });
-    await expect(setSecret({ config: oauth, system: 'peoplesoft', value: '{"username":"u","password":"p"}', client })).rejects.toThrow(
+    await expect(setSecret({ config: oauth, system: 'peoplesoft.financials', value: '{"username":"u","password":"p"}', client })).rejects.toThrow(
       /missing or empty field\(s\): clientId, clientSecret/,
+    );
+    await expect(setSecret({ config, system: 'peoplesoft', value: '{"username":"u","password":"p"}', client })).rejects.toThrow(
+      /known: peoplesoft\.hcm, peoplesoft\.financials, marketo/,
     );
   });
 

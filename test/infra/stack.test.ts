@@ -63,8 +63,11 @@ describe('the customer stack', () => {
     expect(JSON.stringify(outputs.DashboardUrl!.Value)).toContain(
       'https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards/dashboard/',
     );
-    expect(outputs.SecretNames!.Value).toBe('peoplesoft=ml-connector/acme/peoplesoft,marketo=ml-connector/acme/marketo');
-    expect(outputs.PeoplesoftSecretName!.Value).toBe('ml-connector/acme/peoplesoft');
+    expect(outputs.SecretNames!.Value).toBe(
+      'peoplesoft.hcm=ml-connector/acme/peoplesoft-hcm,peoplesoft.financials=ml-connector/acme/peoplesoft-financials,marketo=ml-connector/acme/marketo',
+    );
+    expect(outputs.PeoplesoftHcmSecretName!.Value).toBe('ml-connector/acme/peoplesoft-hcm');
+    expect(outputs.PeoplesoftFinancialsSecretName!.Value).toBe('ml-connector/acme/peoplesoft-financials');
     expect(outputs.MarketoSecretName!.Value).toBe('ml-connector/acme/marketo');
   });
 
@@ -144,9 +147,9 @@ describe('contradictions between settings fail at CLI start and at synth, naming
   const cases: Array<{ name: string; field: string; change: (input: CustomerConfigInput) => void }> = [
     {
       name: 'a built-in simulator cannot be deployed',
-      field: 'peoplesoft.simulator',
+      field: 'peoplesoft.systems.hcm.simulator',
       change: (input) => {
-        input.peoplesoft.simulator = true;
+        input.peoplesoft.systems!.hcm!.simulator = true;
       },
     },
     {

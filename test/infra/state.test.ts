@@ -47,7 +47,7 @@ describe('State', () => {
 describe('Secrets', () => {
   it('creates one secret per external system, named like the runtime reads it', () => {
     const names = resourcesOfType(synth.template, 'AWS::SecretsManager::Secret').map(([, secret]) => secret.Properties!.Name);
-    expect(names.sort()).toEqual([resourceNames(config).secret('marketo'), resourceNames(config).secret('peoplesoft')]);
+    expect(names.sort()).toEqual(['marketo', 'peoplesoft-financials', 'peoplesoft-hcm'].map((name) => resourceNames(config).secret(name)));
   });
 
   it('encrypts them with the key and never puts a credential in the template', () => {
@@ -57,8 +57,8 @@ describe('Secrets', () => {
     }
     // The placeholder names the command that fills it in, and has none of the fields the pipeline reads.
     synth.template.hasResourceProperties('AWS::SecretsManager::Secret', {
-      Name: 'ml-connector/acme/peoplesoft',
-      GenerateSecretString: { SecretStringTemplate: Match.stringLikeRegexp('secrets set --system peoplesoft') },
+      Name: 'ml-connector/acme/peoplesoft-financials',
+      GenerateSecretString: { SecretStringTemplate: Match.stringLikeRegexp('secrets set --system peoplesoft.financials') },
     });
   });
 });

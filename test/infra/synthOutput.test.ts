@@ -34,7 +34,8 @@ describe('cdk synth output', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr.trim().split('\n')).toEqual([
       'Invalid config customers/demo.yaml:',
-      '  - peoplesoft.simulator: the built-in simulator only runs locally; set it to false and point baseUrl at PeopleSoft to deploy',
+      '  - peoplesoft.systems.hcm.simulator: the built-in simulator only runs locally; set it to false and point baseUrl at PeopleSoft to deploy',
+      '  - peoplesoft.systems.financials.simulator: the built-in simulator only runs locally; set it to false and point baseUrl at PeopleSoft to deploy',
       '  - targets.marketo.simulator: the built-in simulator only runs locally; set it to false to deploy',
     ]);
     // No half-built assembly either: the CDK CLI would validate it and print template warnings.

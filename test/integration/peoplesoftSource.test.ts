@@ -24,7 +24,11 @@ async function simulator(options: PeopleSoftSimulatorOptions = {}): Promise<Peop
 
 type EntityInput = Record<string, unknown>;
 
-/** A PeopleSoft config section pointing at `baseUrl`, completed by the schema's defaults. */
+/**
+ * A PeopleSoft config section pointing at `baseUrl`, completed by the schema's defaults except for
+ * the query form: ISO instants, so windows finer than a second can be asked for exactly (the
+ * wall-clock forms are covered in peoplesoftQueryFormats.test.ts).
+ */
 function peopleSoftConfig(baseUrl: string, overrides: { employees?: EntityInput; companies?: EntityInput; [key: string]: unknown } = {}): PeopleSoftConfig {
   const { employees, companies, ...rest } = overrides;
   return customerConfigSchema.shape.peoplesoft.parse({
@@ -34,12 +38,13 @@ function peopleSoftConfig(baseUrl: string, overrides: { employees?: EntityInput;
     entities: {
       employees: {
         operation: 'ML_EMPLOYEES_GET',
+        timestamp: { queryFormat: 'iso' },
         keyFields: ['EMPLID'],
         lifecycle: {},
         fields: { EMAIL_ADDR: { type: 'email', required: true } },
         ...employees,
       },
-      companies: { operation: 'ML_COMPANIES_GET', keyFields: ['COMPANY'], ...companies },
+      companies: { operation: 'ML_COMPANIES_GET', timestamp: { queryFormat: 'iso' }, keyFields: ['COMPANY'], ...companies },
     },
     ...rest,
   });

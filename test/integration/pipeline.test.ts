@@ -23,7 +23,8 @@ async function start(
   edit: (yaml: string) => string = (yaml) => yaml,
   stateDir: string | null = null,
 ): Promise<{ session: LocalSession; peoplesoft: PeopleSoftSimulator; marketo: MarketoSimulator }> {
-  const peoplesoft = await startPeopleSoftSimulator({ employees });
+  // The database clock of the demo's HCM system, whose wall time the poller's queries carry.
+  const peoplesoft = await startPeopleSoftSimulator({ employees, timeZone: 'America/Chicago' });
   const marketo = await startMarketoSimulator({});
   cleanups.push(() => peoplesoft.stop(), () => marketo.stop());
   const session = await LocalSession.open({ config: demoConfig(edit), stateDir, simulators: { peoplesoft, targets: { marketo } } });
@@ -231,7 +232,7 @@ describe('dead letters and replay', () => {
   it('replays a dead-lettered record with the fixed mapping, audited, in a later CLI session', async () => {
     const stateDir = await mkdtemp(join(tmpdir(), 'ml-connector-'));
     cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
-    const peoplesoft = await startPeopleSoftSimulator({ employees: 20 });
+    const peoplesoft = await startPeopleSoftSimulator({ employees: 20, timeZone: 'America/Chicago' });
     const marketo = await startMarketoSimulator({});
     cleanups.push(() => peoplesoft.stop(), () => marketo.stop());
     const [victim] = peoplesoft.employeeIds(1);

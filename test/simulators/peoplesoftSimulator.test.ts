@@ -185,7 +185,7 @@ describe('PeopleSoft simulator list operation', () => {
   it.each([
     ['updated_since', { updated_since: 'yesterday' }],
     ['updated_before', { updated_before: '2024-13-45T00:00:00Z' }],
-    ['updated_since', { updated_since: '2024-01-01T00:00:00' }],
+    ['updated_since', { updated_since: '2024-01-01 00:00' }],
     ['page', { page: 0 }],
     ['rows', { rows: 10_001 }],
     ['rows', { rows: 'many' }],

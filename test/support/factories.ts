@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
 import { parseConfig, type CustomerConfig, type FlowConfig } from '../../shared/config';
 import { makeEnvelope, type RecordEnvelope } from '../../shared/envelope';
 import type { WriterMessage } from '../../shared/pipeline';
@@ -59,4 +60,25 @@ export function messageOf(envelope: RecordEnvelope, receiveCount = 1): WriterMes
   messageSequence += 1;
   // Not a delivery SQS made: a hold of it is refused, as for an expired receipt handle.
   return { messageId: `m-${messageSequence}`, body: JSON.stringify(envelope), receiveCount, receiptHandle: `not-received-${messageSequence}` };
+}
+
+/**
+ * The demo config's YAML text with only its HCM system (the PeopleSoft system a single simulator
+ * plays in the CLI tests): the Financials system, its entities and the flows reading them removed,
+ * the HCM secret named `peoplesoft` (read locally from `ML_SECRET_PEOPLESOFT`) and its time zone
+ * left at UTC.
+ */
+export function demoYamlHcmOnly(): string {
+  const document = parseDocument(readFileSync(new URL('../../customers/demo.yaml', import.meta.url), 'utf8'));
+  const config = document.toJS() as { peoplesoft: { systems: Record<string, unknown>; entities: Record<string, { system?: string }> }; flows: Array<{ source: string }> };
+  const financial = Object.entries(config.peoplesoft.entities).filter(([, entity]) => entity?.system === 'financials').map(([name]) => name);
+  document.deleteIn(['peoplesoft', 'systems', 'financials']);
+  for (const name of financial) document.deleteIn(['peoplesoft', 'entities', name]);
+  for (let index = config.flows.length - 1; index >= 0; index -= 1) {
+    if (financial.includes(config.flows[index]!.source)) document.deleteIn(['flows', index]);
+  }
+  document.setIn(['peoplesoft', 'systems', 'hcm', 'auth', 'secret'], 'peoplesoft');
+  // The simulators these tests start keep UTC, as the database clock.
+  document.deleteIn(['peoplesoft', 'systems', 'hcm', 'timeZone']);
+  return document.toString().replace('peoplesoft-hcm', 'peoplesoft');
 }

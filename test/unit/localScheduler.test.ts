@@ -12,6 +12,7 @@ describe('local scheduler', () => {
     expect(scheduler.upcoming().map((u) => [u.flow, u.at.toISOString()])).toEqual([
       ['companies-to-marketo', '2026-11-24T11:00:00.000Z'], // 05:00 daily; the current minute has begun
       ['employees-to-marketo', '2026-11-23T11:30:00.000Z'], // 05:30 on weekdays
+      ['vendors-to-marketo', '2026-11-24T10:15:00.000Z'], // 05:15 daily in New York
     ]);
     now = new Date('2026-11-23T11:30:00Z');
     await new Promise((resolve) => setTimeout(resolve, 30));

@@ -2,21 +2,26 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig, validateConfig, type CustomerConfigInput } from '../../shared/config';
 import { peoplesoftSetupReport } from '../../shared/cli/commands/peoplesoftSetup';
 
-async function reportWithZone(timeZone: string): Promise<string> {
+async function reportWith(timeZone: string, queryFormat?: 'iso' | 'local' | 'peoplesoft'): Promise<string> {
   const input = structuredClone(await loadConfig(new URL('../../customers/acme.yaml', import.meta.url).pathname)) as CustomerConfigInput;
-  input.peoplesoft.timeZone = timeZone;
+  input.peoplesoft.systems!.hcm!.timeZone = timeZone;
+  if (queryFormat) input.peoplesoft.entities.employees!.timestamp = { queryFormat };
   return peoplesoftSetupReport(validateConfig(input, 'test'));
 }
 
 describe('peoplesoft-setup on time zones', () => {
-  it("tells the administrator to convert the window's UTC instants to the database time zone", async () => {
-    const report = await reportWithZone('America/Chicago');
-    expect(report).toContain('convert both to the database time zone America/Chicago (peoplesoft.timeZone) before comparing them with LASTUPDDTTM');
+  it('tells the administrator that the default parameters are wall time in the database time zone, compared as they are', async () => {
+    const report = await reportWith('America/Chicago');
+    expect(report).toContain('updated_since / updated_before: wall time in America/Chicago, YYYY-MM-DDTHH:MM:SS without an offset (e.g. 2026-01-31T00:00:00), compared with LASTUPDDTTM as is.');
   });
 
-  it('with a UTC database, says the instants compare as they are and where to set a local zone', async () => {
-    const report = await reportWithZone('UTC');
-    expect(report).toContain('compare them with LASTUPDDTTM as UTC; if the database stores local time, set peoplesoft.timeZone to its zone first');
-    expect(report).not.toContain('convert both');
+  it("with ISO parameters, tells the administrator to convert the window's UTC instants to the database time zone", async () => {
+    const report = await reportWith('America/Chicago', 'iso');
+    expect(report).toContain('ISO-8601 UTC instants (e.g. 2026-01-31T06:00:00.000Z); convert them to America/Chicago if LASTUPDDTTM holds local time.');
+  });
+
+  it('writes the example in the zone of the database, UTC included', async () => {
+    const report = await reportWith('UTC', 'peoplesoft');
+    expect(report).toContain('wall time in UTC, YYYY-MM-DD-HH.MM.SS.ffffff (e.g. 2026-01-31-06.00.00.000000)');
   });
 });

@@ -1,10 +1,13 @@
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { resourceNames, type CustomerConfig } from '../../config';
+import { peopleSoftSystems, resourceNames, SINGLE_SYSTEM, type CustomerConfig, type PeopleSoftSystemConfig } from '../../config';
 import { targetCatalog, type TargetCatalog } from '../../connectors';
 import { ErrorKind, MlConnectorError } from '../../errors';
 import { VERIFICATION_SECRET_FIELDS } from '../../frontdoor/verifyDelivery';
 
-/** A system whose credentials live in one Secrets Manager secret: `peoplesoft`, a target's or a pushed source's name. */
+/**
+ * A system whose credentials live in one Secrets Manager secret: a PeopleSoft system
+ * (`peoplesoft.hcm`, or `peoplesoft` in a single-system config), a target's or a pushed source's name.
+ */
 export type SecretSystem = string;
 
 /** One external system's secret: the config's secret name and the JSON fields its value must have. */
@@ -22,15 +25,17 @@ export interface SystemSecret {
  * Secrets Manager secret per entry; `setSecret` checks a value against the same list.
  */
 export function systemSecrets(config: CustomerConfig, catalog: TargetCatalog = targetCatalog): SystemSecret[] {
-  const { auth } = config.peoplesoft;
-  const secrets: SystemSecret[] = [
-    {
-      system: 'peoplesoft',
-      name: auth.secret,
-      fields: auth.kind === 'basic' ? ['username', 'password'] : ['clientId', 'clientSecret'],
-      configField: 'peoplesoft.auth.secret',
-    },
-  ];
+  const secrets: SystemSecret[] = [];
+  for (const system of peopleSoftSystems(config.peoplesoft)) {
+    // Two systems may share one service account, hence one secret.
+    if (secrets.some((secret) => secret.name === system.auth.secret)) continue;
+    secrets.push({
+      system: peopleSoftSecretSystem(system),
+      name: system.auth.secret,
+      fields: system.auth.kind === 'basic' ? ['username', 'password'] : ['clientId', 'clientSecret'],
+      configField: `${system.field}.auth.secret`,
+    });
+  }
   for (const [target, settings] of Object.entries(config.targets)) {
     const definition = catalog[target];
     if (!settings?.secret || !definition || definition.secretFields.length === 0) continue;
@@ -41,6 +46,22 @@ export function systemSecrets(config: CustomerConfig, catalog: TargetCatalog = t
     secrets.push({ system: source, name: secret, fields: VERIFICATION_SECRET_FIELDS[kind], configField: `pushed.${source}.verify.secret` });
   }
   return secrets;
+}
+
+/** How `secrets set --system` names a PeopleSoft system: `peoplesoft.<name>`, or `peoplesoft` alone in a single-system config. */
+export function peopleSoftSecretSystem(system: Pick<PeopleSoftSystemConfig, 'name'>): SecretSystem {
+  return system.name === SINGLE_SYSTEM ? 'peoplesoft' : `peoplesoft.${system.name}`;
+}
+
+/** The secret `--system` names: a target, `peoplesoft.<name>` (or the system's bare name), or `peoplesoft` when there is one system. */
+function findSecret(config: CustomerConfig, system: SecretSystem): SystemSecret | undefined {
+  const secrets = systemSecrets(config);
+  const exact = secrets.find((entry) => entry.system === system);
+  if (exact) return exact;
+  const systems = peopleSoftSystems(config.peoplesoft);
+  const named = system.startsWith('peoplesoft.') ? system.slice('peoplesoft.'.length) : system;
+  const match = systems.find((candidate) => candidate.name === named) ?? (system === 'peoplesoft' && systems.length === 1 ? systems[0] : undefined);
+  return match ? secrets.find((entry) => entry.name === match.auth.secret) : undefined;
 }
 
 /** The secret value is not usable; the message names fields, never values. */
@@ -108,9 +129,10 @@ export interface SetSecretOptions {
  */
 export async function setSecret(options: SetSecretOptions): Promise<string> {
   const { config, system } = options;
-  const secret = systemSecrets(config).find((entry) => entry.system === system);
+  const secret = findSecret(config, system);
   if (!secret) {
-    throw new MlConnectorError(`the config has no ${system} section, so there is no ${system} secret to set`, ErrorKind.Misconfigured);
+    const known = systemSecrets(config).map((entry) => entry.system).join(', ');
+    throw new MlConnectorError(`the config has no ${system} system, so there is no ${system} secret to set (known: ${known})`, ErrorKind.Misconfigured);
   }
   const value = parseValue(system, options.value, secret.fields);
   const secretId = resourceNames(config).secret(secret.name);
