@@ -6,7 +6,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { PingCheck } from '../../shared/connectors';
 import { ErrorKind, MlConnectorError } from '../../shared/errors';
-import { peopleSoftSystemOf } from '../../shared/config';
+// From its own file, so the YAML parser stays out of the Lambda bundle.
+import { peopleSoftSystemOf } from '../../shared/config/peopleSoftSystemOf';
 import { pollFlow, type PollResult } from '../../shared/pipeline';
 import { createEffectiveDateStore, createQueue, createSource, createStore, findFlow } from '../../shared/runtime';
 import { awsContext } from '../commons/awsContext';

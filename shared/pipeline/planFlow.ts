@@ -1,4 +1,6 @@
-import { peopleSoftSystemOf, type CustomerConfig, type FlowConfig } from '../config';
+import type { CustomerConfig, FlowConfig } from '../config';
+// From its own file, so the YAML parser stays out of the Lambda bundles.
+import { peopleSoftSystemOf } from '../config/peopleSoftSystemOf';
 import { targetKeyOf, type TargetDeclaration } from '../connectors';
 import { compareSourceVersions } from '../envelope';
 import { applyMapping, payloadHash } from '../mapping';

@@ -1,4 +1,6 @@
-import { peopleSoftSystemOf, type CustomerConfig, type FlowConfig } from '../config';
+import type { CustomerConfig, FlowConfig } from '../config';
+// From its own file, so the YAML parser stays out of the Lambda bundles.
+import { peopleSoftSystemOf } from '../config/peopleSoftSystemOf';
 import { makeEnvelope, type Lifecycle, type RecordOperation } from '../envelope';
 import type { FlowQueue } from '../aws';
 import { ErrorKind, MlConnectorError } from '../errors';

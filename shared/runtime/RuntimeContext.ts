@@ -1,7 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { FlowQueue } from '../aws';
-import { peopleSoftSystems, type CustomerConfig, type FlowConfig } from '../config';
+import type { CustomerConfig, FlowConfig } from '../config';
+import { peopleSoftSystems } from '../config/peopleSoftSystemOf';
 import { targetCatalog, type TargetCatalog, type TargetConnector } from '../connectors';
 import { ErrorKind, MlConnectorError } from '../errors';
 import type { HostPolicy } from '../http';
