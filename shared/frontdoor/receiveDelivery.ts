@@ -144,7 +144,7 @@ export async function receiveDelivery(delivery: Delivery, deps: FrontDoorDepende
       }));
       if (envelopes.length > 0) await deps.queueOf(flow).send(envelopes);
       const reason = `pushed by ${source}, event ${eventId}`;
-      for (const item of records) audit.push({ sourceId: item.id, flow: flow.name, event: AuditEvent.Received, runId, reason });
+      for (const item of records) audit.push({ sourceId: item.id, flow: flow.name, event: AuditEvent.Pushed, runId, reason });
       for (const item of rejected) {
         audit.push({ sourceId: item.id ?? '(no key)', flow: flow.name, event: AuditEvent.Rejected, runId, reason: `${item.reason} (${reason})` });
       }

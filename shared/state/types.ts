@@ -30,6 +30,8 @@ export interface RecordState {
 
 export const AuditEvent = {
   Received: 'received',
+  /** Delivered by a pushed source to the front door and queued (the writer then logs `received`). */
+  Pushed: 'pushed',
   Rejected: 'rejected',
   SkippedUnchanged: 'skipped-unchanged',
   Written: 'written',

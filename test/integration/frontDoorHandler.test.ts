@@ -183,6 +183,6 @@ describe('the front-door core when the queue fails', () => {
     expect(failed).toEqual({ status: 503, body: { error: 'the delivery could not be queued; retry later' } });
     expect(retried).toMatchObject({ status: 202, body: { queued: 1 } });
     expect((await queued()).slice(before).map((envelope) => envelope.source.id)).toEqual([record.EMPLID]);
-    expect((await store.auditTrail(String(record.EMPLID))).map((row) => row.event)).toEqual(['received']);
+    expect((await store.auditTrail(String(record.EMPLID))).map((row) => row.event)).toEqual(['pushed']);
   });
 });
