@@ -76,6 +76,11 @@ export interface TargetItem {
   readonly key: string;
   /** Mapped payload (for deletes: at least the key field). */
   readonly payload: Readonly<Record<string, unknown>>;
+  /**
+   * The source record is inactive (a termination) and the flow upserts it (`onDeactivate:
+   * upsert`): a target that marks inactive records (a status field) does so; others ignore it.
+   */
+  readonly deactivated?: boolean;
 }
 
 export const ItemOutcome = {

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { TokenSealer, TokenStoreFactory } from '../auth';
 import type { TargetSettings } from '../config/primitives';
 import type { HostPolicy } from '../http';
 import type { LimiterFactory } from '../limits/LimiterFactory';
@@ -16,6 +17,12 @@ export interface TargetFactoryInput<Settings extends TargetSettings = TargetSett
    * the connector asks it for the limiter of its account under its declared limits.
    */
   readonly limiters: LimiterFactory;
+  /**
+   * Where an OAuth target keeps the one access token every caller shares (the stack's table
+   * deployed, the local state's table locally), and how it is sealed there. Absent: this process.
+   */
+  readonly tokenStores?: TokenStoreFactory;
+  readonly tokenSealer?: TokenSealer;
   readonly fetch?: typeof fetch;
   readonly now?: () => Date;
   readonly sleep?: (ms: number) => Promise<void>;

@@ -49,9 +49,12 @@ export class CallLimiter {
     this.shortestWindowMs = windows.length > 0 ? Math.min(...windows) : 60_000;
   }
 
-  /** Runs `call` inside the budget; `headersOf` gives the answer's headers to learn from. */
-  public async run<T>(call: () => Promise<T>, headersOf?: (result: T) => Headers | undefined): Promise<T> {
-    const lease = await this.acquire();
+  /**
+   * Runs `call` inside the budget; `headersOf` gives the answer's headers to learn from. `cost`
+   * is what the call counts against the daily quota (targets that price calls in credits).
+   */
+  public async run<T>(call: () => Promise<T>, headersOf?: (result: T) => Headers | undefined, cost = 1): Promise<T> {
+    const lease = await this.acquire(cost);
     try {
       const result = await call();
       const headers = headersOf?.(result);
@@ -66,10 +69,11 @@ export class CallLimiter {
    * Waits for a slot and counts the call. Throws `quota-exhausted` when the daily quota is used
    * up, and `rate-limited` (with the wait) when the budget is blocked longer than `maxWaitMs`.
    */
-  public async acquire(): Promise<CallLease> {
+  public async acquire(cost = 1): Promise<CallLease> {
     const leaseId = randomUUID();
     const request = {
       leaseId,
+      cost,
       leaseMs: this.options.leaseMs ?? 120_000,
       arrivalMarginMs: this.options.arrivalMarginMs ?? 1_000,
       inFlightPollMs: this.options.inFlightPollMs ?? 50,

@@ -20,6 +20,8 @@ export interface AdmitRequest {
   readonly arrivalMarginMs: number;
   /** Longest wait while every in-flight slot is taken (a release may come at any moment). */
   readonly inFlightPollMs: number;
+  /** What the call counts against the daily quota (default 1). */
+  readonly cost?: number;
 }
 
 function dayIn(timeZone: string, ms: number): string {
@@ -46,7 +48,7 @@ export const budgetRules = {
     if (limits.dailyQuota) {
       const day = dayIn(limits.dailyQuota.timeZone, now);
       if (quota?.day !== day) quota = { day, used: 0 };
-      if (quota.used >= limits.dailyQuota.calls) {
+      if (quota.used + (request.cost ?? 1) > limits.dailyQuota.calls) {
         return { kind: 'quota', resetsAt: nextMidnightInZone(limits.dailyQuota.timeZone, new Date(now)), used: quota.used };
       }
     }
@@ -82,7 +84,7 @@ export const budgetRules = {
         ...(state.reported && state.reported.until > now
           ? { reported: { ...state.reported, remaining: state.reported.remaining - 1 } }
           : { reported: undefined }),
-        ...(quota ? { quota: { day: quota.day, used: quota.used + 1 } } : {}),
+        ...(quota ? { quota: { day: quota.day, used: quota.used + (request.cost ?? 1) } } : {}),
       },
     };
   },

@@ -563,13 +563,15 @@ function buildOperations(envelope: RecordEnvelope, messageId: string, flow: Flow
     }
     const { key } = targetKey;
     const payload = action === TargetAction.Delete ? { ...targetKey.fields } : mapped;
+    const deactivated = action === TargetAction.Upsert && envelope.operation === 'deactivate';
     operations.push({
       envelope,
       messageId,
       object: objectConfig.object,
       action,
-      item: { ref: `${messageId}#${objectConfig.object}`, key, payload },
-      hash: payloadHash(action, payload),
+      item: { ref: `${messageId}#${objectConfig.object}`, key, payload, ...(deactivated ? { deactivated } : {}) },
+      // A termination that maps to the same fields is still a change: the target marks it.
+      hash: payloadHash(action, deactivated ? { ...payload, '(deactivated)': true } : payload),
       stateKey: recordStateKey({ flow: flow.name, sourceId: envelope.source.id, object: objectConfig.object }),
     });
   }

@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoTokenStore, type TokenSealer } from '../auth';
 import { FlowQueue } from '../aws';
 import type { CustomerConfig, FlowConfig } from '../config';
 import { peopleSoftSystems } from '../config/peopleSoftSystemOf';
@@ -33,6 +34,8 @@ export interface RuntimeContext {
     /** Targets by name: the simulator's base URL and the credentials it accepts. */
     readonly targets?: Readonly<Record<string, { readonly baseUrl: string; readonly credentials: Readonly<Record<string, string>> }>>;
   };
+  /** Seals shared OAuth tokens in the table (deployed: the stack's KMS key); plain when absent. */
+  readonly tokenSealer?: TokenSealer;
   /** The targets this runtime can build (the built-in catalog when absent). */
   readonly targets?: TargetCatalog;
   readonly fetch?: typeof fetch;
@@ -127,6 +130,10 @@ export async function createConnector(context: RuntimeContext, target: string): 
     credentials,
     hostPolicy: hostPolicy(context, settings.network),
     limiters: limiters(context),
+    // One access token per target account in the state table: shared by every function deployed,
+    // and kept across CLI runs locally (the local table lives in the state folder).
+    tokenStores: ({ system, account }) => new DynamoTokenStore({ client: context.dynamo, tableName: context.tableName, system, account }),
+    ...(context.tokenSealer ? { tokenSealer: context.tokenSealer } : {}),
     ...(context.fetch ? { fetch: context.fetch } : {}),
     ...(context.now ? { now: context.now } : {}),
     ...(context.sleep ? { sleep: context.sleep } : {}),

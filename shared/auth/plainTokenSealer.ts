@@ -1,0 +1,13 @@
+import type { TokenSealer } from './TokenSealer';
+
+/**
+ * No encryption: for the local runtime, whose state folder is the operator's own (the token is
+ * still never printed), and for tests. Deployed stacks use `KmsTokenSealer`.
+ */
+export const plainTokenSealer: TokenSealer = {
+  seal: (plain) => Promise.resolve(`plain:${Buffer.from(plain, 'utf8').toString('base64')}`),
+  open: (sealed) => {
+    if (!sealed.startsWith('plain:')) return Promise.reject(new Error('the cached token was sealed by another sealer'));
+    return Promise.resolve(Buffer.from(sealed.slice('plain:'.length), 'base64').toString('utf8'));
+  },
+};

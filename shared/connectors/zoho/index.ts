@@ -1,0 +1,13 @@
+export { ZohoConnector } from './ZohoConnector';
+export { classifyZohoResponse } from './classifyZohoResponse';
+export type { ZohoResponseContext, ZohoResponseLike, ZohoVerdict } from './classifyZohoResponse';
+export { issueZohoToken } from './issueZohoToken';
+export type { ZohoCredentials, ZohoTokenRequest } from './issueZohoToken';
+export { readZohoRecordResult } from './readZohoRecordResult';
+export type { ZohoRecordVerdict } from './readZohoRecordResult';
+export { zohoDataCenters } from './zohoDataCenters';
+export type { ZohoDataCenter } from './zohoDataCenters';
+export { zohoDeclaration } from './zohoDeclaration';
+export { zohoEditionConcurrency, zohoSettingsSchema } from './zohoSettingsSchema';
+export type { ZohoSettings } from './zohoSettingsSchema';
+export { zohoTarget } from './zohoTarget';
