@@ -41,6 +41,15 @@ describe('demo flows F6 then F5 through the local pipeline', () => {
     expect(Math.max(...zoho.calls.map((call) => call.records ?? 0))).toBeLessThanOrEqual(100);
     expect(zoho.tokensIssued).toBe(1);
   });
+
+  it('writes VENDOR_CI vendors as Accounts with classification, address and payment terms', async () => {
+    const vendors = await session.sync('vendors-to-zoho');
+
+    expect(vendors.created ?? 0).toBeGreaterThan(0);
+    const written = [...zoho.records.get('Accounts')!.values()].filter((account) => String(account['Vendor_ID']).startsWith('VENDOR-'));
+    expect(written).toHaveLength(vendors.created!);
+    expect(written[0]).toMatchObject({ Account_Type: 'Vendor', Payment_Terms: expect.any(String), Industry: expect.any(String), Billing_City: expect.any(String) });
+  });
 });
 
 describe('writer: Zoho credits used up', () => {
