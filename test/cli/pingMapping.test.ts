@@ -2,12 +2,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoYamlHcmOnly } from '../support/factories';
+import { demoYamlHcmOnly, withoutTarget } from '../support/factories';
 import { runCli } from '../support/runCli';
 import { startMarketoSimulator, type MarketoSimulator } from '../../simulators/marketo';
 import { startPeopleSoftSimulator, type PeopleSoftSimulator } from '../../simulators/peoplesoft';
 
-const demoYaml = demoYamlHcmOnly();
+// Marketo is the target these tests point at real simulators.
+const demoYaml = withoutTarget(demoYamlHcmOnly(), 'zoho');
 let dir: string;
 let peoplesoft: PeopleSoftSimulator;
 let marketo: MarketoSimulator;

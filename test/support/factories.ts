@@ -10,6 +10,17 @@ export function demoConfig(edit: (yaml: string) => string = (yaml) => yaml): Cus
   return parseConfig(edit(text), 'customers/demo.yaml');
 }
 
+/** A customer config's YAML without one target: its section and the flows writing to it. */
+export function withoutTarget(yaml: string, target: string): string {
+  const document = parseDocument(yaml);
+  const flows = (document.toJS() as { flows: Array<{ target: string }> }).flows;
+  for (let index = flows.length - 1; index >= 0; index -= 1) {
+    if (flows[index]!.target === target) document.deleteIn(['flows', index]);
+  }
+  document.deleteIn(['targets', target]);
+  return document.toString();
+}
+
 export function employeesFlow(config: CustomerConfig): FlowConfig {
   return config.flows.find((flow) => flow.name === 'employees-to-marketo')!;
 }
