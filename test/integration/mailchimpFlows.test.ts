@@ -35,7 +35,7 @@ async function start(employees: number, mailchimpOptions: Parameters<typeof star
 const batchesTo = (mailchimp: MailchimpSimulator, listId: string) => mailchimp.calls.filter((c) => c.method === 'POST' && c.path === `/3.0/lists/${listId}`);
 const emailOf = (peoplesoft: PeopleSoftSimulator, id: string): string => String(peoplesoft.employee(id)!.EMAIL_ADDR).toLowerCase();
 
-function connectorFor(mailchimp: MailchimpSimulator, overrides: Partial<MailchimpConfig> = {}, apiKey = SIMULATED_API_KEY): MailchimpConnector {
+function connectorFor(mailchimp: MailchimpSimulator, overrides: Partial<MailchimpConfig> = {}, apiKey = SIMULATED_API_KEY, virtualClock = true): MailchimpConnector {
   const config: MailchimpConfig = {
     simulator: false,
     secret: 'acme/mailchimp',
@@ -48,7 +48,8 @@ function connectorFor(mailchimp: MailchimpSimulator, overrides: Partial<Mailchim
   };
   // A virtual clock: the limiter's pause after an overload answer costs no real time.
   let at = Date.parse('2026-03-02T12:00:00Z');
-  return new MailchimpConnector({ config, apiKey, hostPolicy: loopback, now: () => new Date(at), sleep: async (ms) => void (at += ms) });
+  const clock = virtualClock ? { now: () => new Date(at), sleep: async (ms: number) => void (at += ms) } : {};
+  return new MailchimpConnector({ config, apiKey, hostPolicy: loopback, ...clock });
 }
 
 describe('employees into a Mailchimp audience (F3)', () => {
@@ -182,7 +183,7 @@ describe('Mailchimp connector at the boundary', () => {
   it('keeps 10 connections at most from many concurrent writes: no overload answer', async () => {
     const mailchimp = await startMailchimpSimulator({ latencyMs: 20 });
     open.push(mailchimp);
-    const connector = connectorFor(mailchimp);
+    const connector = connectorFor(mailchimp, {}, SIMULATED_API_KEY, false);
     await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
         connector.write('employees', TargetAction.Delete, [{ ref: `r${i}`, key: `p${i}@example.com`, payload: {} }]),
