@@ -24,7 +24,8 @@ const activeIds = (peoplesoft: PeopleSoftSimulator, limit?: number): string[] =>
 const pastTheSecond = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1100));
 
 async function start(employees: number, mailchimpOptions: Parameters<typeof startMailchimpSimulator>[0] = {}) {
-  const peoplesoft = await startPeopleSoftSimulator({ employees });
+  // The database clock of the demo's HCM system, whose wall time the poller's queries carry.
+  const peoplesoft = await startPeopleSoftSimulator({ employees, timeZone: 'America/Chicago' });
   const mailchimp = await startMailchimpSimulator(mailchimpOptions);
   open.push(peoplesoft, mailchimp);
   const session = await LocalSession.open({ config: demoConfig(), stateDir: null, simulators: { peoplesoft, targets: { mailchimp } } });
@@ -100,10 +101,10 @@ describe('employees into a Mailchimp audience (F3)', () => {
     expect(audience.member(emailOf(peoplesoft, rehired))?.status).toBe('unsubscribed');
     expect(audience.member(emailOf(peoplesoft, forgotten))).toBeUndefined();
     const lastWrite = async (id: string) => (await session.store.auditTrail(id)).filter((row) => row.event === 'written').at(-1);
-    expect((await lastWrite(unsubscribed))?.reason).toBe('kept unsubscribed (compliance)');
-    expect((await lastWrite(cleaned))?.reason).toBe('kept cleaned (compliance)');
-    expect((await lastWrite(rehired))?.reason).toBe('kept unsubscribed (compliance)');
-    expect(await lastWrite(forgotten)).toMatchObject({ outcome: 'not-found', reason: expect.stringContaining('forgotten') });
+    expect((await lastWrite(unsubscribed))?.note).toBe('kept unsubscribed (compliance)');
+    expect((await lastWrite(cleaned))?.note).toBe('kept cleaned (compliance)');
+    expect((await lastWrite(rehired))?.note).toBe('kept unsubscribed (compliance)');
+    expect(await lastWrite(forgotten)).toMatchObject({ outcome: 'not-found', note: expect.stringContaining('forgotten') });
     const trail = await session.store.auditTrail(forgotten);
     expect(trail.some((row) => row.event === 'dead-lettered')).toBe(false);
     // Every member status the connector sent to Mailchimp: never `subscribed` for these four.
@@ -141,13 +142,18 @@ describe('employees into a Mailchimp audience (F3)', () => {
 });
 
 describe('customers\' contacts into a second audience (F4)', () => {
-  it('writes the contacts flow to its own audience, separate from the employees', async () => {
+  it('writes each CUSTOMER_CI contact to its own audience, separate from the employees', async () => {
     const { peoplesoft, mailchimp, session } = await start(5);
     await session.sync('employees-to-mailchimp');
-    await session.sync('contacts-to-mailchimp');
-    expect(mailchimp.audience('c0ffee1234').members.size).toBe(8);
+    const contacts = await session.sync('contacts-to-mailchimp');
+    const audience = mailchimp.audience('c0ffee1234');
+    expect(contacts.created).toBeGreaterThan(0);
+    expect(audience.members.size).toBe(contacts.created);
+    for (const member of audience.members.values()) {
+      expect(member.email_address).toMatch(/@customer\.example$/);
+      expect(member.merge_fields).toMatchObject({ FNAME: expect.any(String), LNAME: expect.any(String), COMPANY: expect.any(String), CUSTID: expect.any(String) });
+    }
     expect(mailchimp.audience(EMPLOYEES).members.size).toBe(activeIds(peoplesoft).length);
-    expect(mailchimp.audience('c0ffee1234').member('ap.acm@customers.demo.example')?.merge_fields).toMatchObject({ COMPANY: 'Acme Manufacturing', CUSTID: 'ACM' });
   });
 });
 
@@ -200,7 +206,7 @@ describe('Mailchimp connector at the boundary', () => {
     const before = await connector.describeFields('employees');
     expect(before.has('FNAME')).toBe(true);
     expect(before.has('EMPLID')).toBe(false);
-    const config = demoConfig((yaml) => yaml.replace(/  # F4 reads companies[\s\S]*$/, ''));
+    const config = demoConfig((yaml) => yaml.replace(/  # F4: one record per[\s\S]*$/, ''));
     const lines = await runTargetSetup(config, async () => connector, 'mailchimp');
     expect(lines).toEqual(
       expect.arrayContaining([
