@@ -154,5 +154,11 @@ export interface TargetConnector {
    * the mapping is first checked by the target at the first write.
    */
   describeFields?(object: string): Promise<ReadonlySet<string>>;
+  /**
+   * Prepares an object for the fields the flows map to it (e.g. creates missing custom fields)
+   * and returns one line per change made (none when everything was in place). Optional: used by
+   * `target-setup`, for targets whose objects a customer admin can extend.
+   */
+  setup?(object: string, fields: readonly string[]): Promise<string[]>;
   stats(): ConnectorStats;
 }

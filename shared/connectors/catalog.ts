@@ -3,6 +3,7 @@ import type { TargetCatalog } from './TargetDefinition';
 import { auditTarget } from './audit/auditTarget';
 import { marketoTarget } from './marketo/marketoTarget';
 import { zohoTarget } from './zoho/zohoTarget';
+import { mailchimpTarget } from './mailchimp/mailchimpTarget';
 
 /**
  * Every target ml-connector knows, by the key used under `targets:` in a customer config. Adding
@@ -12,6 +13,7 @@ export const targetCatalog: TargetCatalog = {
   audit: auditTarget,
   marketo: marketoTarget,
   zoho: zohoTarget,
+  mailchimp: mailchimpTarget,
 };
 
 /** The static declarations of a catalog's targets. */

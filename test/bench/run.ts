@@ -14,6 +14,7 @@ import { demoConfig } from '../support/factories';
 import { callBudgetUse } from './callBudgetUse';
 import { pollerThroughputPerSystem } from './peoplesoftSystems';
 import { zohoThroughput } from './zohoThroughput';
+import { mailchimpThroughput } from './mailchimpThroughput';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const employees = Number(process.env.BENCH_EMPLOYEES ?? 100_000);
@@ -131,3 +132,5 @@ await pollerMemory(10_000);
 await pollerMemory(100_000);
 console.log('Zoho CRM (poller → SQS emulator → writer → Zoho simulator, 200 ms per call):');
 await zohoThroughput(Math.min(employees, 20_000));
+console.log('Mailchimp throughput (a filled SQS emulator queue → writers → Mailchimp simulator, 10 connections, 2 s a call as for a 500-member batch):');
+await mailchimpThroughput(Math.min(employees, 20_000), 2_000);

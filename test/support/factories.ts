@@ -88,6 +88,14 @@ export function demoYamlHcmOnly(): string {
   for (let index = config.flows.length - 1; index >= 0; index -= 1) {
     if (financial.includes(config.flows[index]!.source)) document.deleteIn(['flows', index]);
   }
+  // These tests start a Marketo simulator only: flows to the demo's other targets go too.
+  const flows = (document.toJS() as { flows: Array<{ target: string }> }).flows;
+  for (let index = flows.length - 1; index >= 0; index -= 1) {
+    if (flows[index]!.target !== 'marketo') document.deleteIn(['flows', index]);
+  }
+  for (const target of Object.keys((document.toJS() as { targets: Record<string, unknown> }).targets)) {
+    if (target !== 'marketo') document.deleteIn(['targets', target]);
+  }
   document.setIn(['peoplesoft', 'systems', 'hcm', 'auth', 'secret'], 'peoplesoft');
   // The simulators these tests start keep UTC, as the database clock.
   document.deleteIn(['peoplesoft', 'systems', 'hcm', 'timeZone']);

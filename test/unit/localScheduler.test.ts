@@ -16,6 +16,8 @@ describe('local scheduler', () => {
       ['companies-to-zoho', '2026-11-23T12:00:00.000Z'], // 06:00 daily
       ['employees-to-zoho', '2026-11-23T12:30:00.000Z'], // 06:30 on weekdays
       ['vendors-to-zoho', '2026-11-24T10:45:00.000Z'], // 05:45 daily in New York
+      ['employees-to-mailchimp', '2026-11-23T11:45:00.000Z'], // 05:45 on weekdays
+      ['contacts-to-mailchimp', '2026-11-23T11:50:00.000Z'], // 05:50 daily
     ]);
     now = new Date('2026-11-23T11:30:00Z');
     await new Promise((resolve) => setTimeout(resolve, 30));

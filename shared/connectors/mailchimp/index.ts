@@ -1,0 +1,11 @@
+export { mailchimpDeclaration } from './declaration';
+export { MailchimpConnector, mailchimpApiRoot } from './MailchimpConnector';
+export type { MailchimpConnectorOptions } from './MailchimpConnector';
+export { classifyMailchimpResponse } from './classifyMailchimpResponse';
+export type { MailchimpResponseContext, MailchimpResponseLike, MailchimpVerdict } from './classifyMailchimpResponse';
+export { mailchimpLimits } from './mailchimpLimits';
+export { mailchimpSettingsSchema } from './mailchimpSettingsSchema';
+export type { MailchimpConfig } from './mailchimpSettingsSchema';
+export { mailchimpTarget } from './mailchimpTarget';
+export { batchResponseSchema, keptReasons, readBatchResults } from './readBatchResults';
+export { subscriberHash } from './subscriberHash';
