@@ -2,6 +2,7 @@ import type { TargetDeclaration } from './TargetConnector';
 import type { TargetCatalog } from './TargetDefinition';
 import { auditTarget } from './audit/auditTarget';
 import { marketoTarget } from './marketo/marketoTarget';
+import { zendeskTarget } from './zendesk/zendeskTarget';
 
 /**
  * Every target ml-connector knows, by the key used under `targets:` in a customer config. Adding
@@ -10,6 +11,7 @@ import { marketoTarget } from './marketo/marketoTarget';
 export const targetCatalog: TargetCatalog = {
   audit: auditTarget,
   marketo: marketoTarget,
+  zendesk: zendeskTarget,
 };
 
 /** The static declarations of a catalog's targets. */
