@@ -42,8 +42,8 @@ export interface ZendeskFault {
   readonly status: number;
   /** Seconds for `Retry-After` (429 / 503). */
   readonly retryAfterSeconds?: number;
-  /** Only requests whose path ends with this are affected (default: any API request). */
-  readonly pathEndsWith?: string;
+  /** Only requests whose path contains this are affected (default: any API request). */
+  readonly pathIncludes?: string;
 }
 
 export interface ZendeskSimulator extends RunningSimulator {

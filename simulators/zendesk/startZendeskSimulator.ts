@@ -284,7 +284,7 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
       return { path, status: 429, headers: { 'retry-after': String(wait) }, body: { error: 'APIRateLimitExceeded', description: `Rate limit of ${config.requestsPerMinute} requests per minute exceeded` } };
     }
     arrivals.push(at);
-    const fault = faults.find((candidate) => candidate.pathEndsWith === undefined || path.endsWith(candidate.pathEndsWith));
+    const fault = faults.find((candidate) => candidate.pathIncludes === undefined || path.includes(candidate.pathIncludes));
     if (fault) {
       fault.times -= 1;
       if (fault.times <= 0) faults.splice(faults.indexOf(fault), 1);
