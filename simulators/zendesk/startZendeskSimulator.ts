@@ -68,9 +68,15 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
     updated_at: now().toISOString(),
   };
 
-  const userByExternalId = (externalId: string): ZendeskUser | undefined =>
-    [...users.values()].find((user) => lower(user.external_id) === externalId.toLowerCase());
-  const userByEmail = (email: string): ZendeskUser | undefined => [...users.values()].find((user) => lower(user.email) === email.toLowerCase());
+  // Indexes by lower-cased external id and e-mail (both match case-insensitively); kept current by `indexUser`.
+  const byExternalId = new Map<string, ZendeskUser>();
+  const byEmail = new Map<string, ZendeskUser>();
+  const indexUser = (user: ZendeskUser): void => {
+    if (user.external_id) byExternalId.set(user.external_id.toLowerCase(), user);
+    if (user.email) byEmail.set(user.email.toLowerCase(), user);
+  };
+  const userByExternalId = (externalId: string): ZendeskUser | undefined => byExternalId.get(externalId.toLowerCase());
+  const userByEmail = (email: string): ZendeskUser | undefined => byEmail.get(email.toLowerCase());
   const orgByExternalId = (externalId: string): ZendeskOrganization | undefined =>
     [...organizations.values()].find((org) => lower(org.external_id) === externalId.toLowerCase());
 
@@ -158,11 +164,15 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
     if (typeof input['name'] === 'string' && input['name'].trim() !== '') user.name = input['name'].trim();
     // The primary e-mail is set on create; later writes would only add a secondary identity.
     if (created && email) user.email = email;
-    if (externalId !== undefined) user.external_id = externalId;
+    if (externalId !== undefined) {
+      if (user.external_id) byExternalId.delete(user.external_id.toLowerCase());
+      user.external_id = externalId;
+    }
     if ('phone' in input) user.phone = input['phone'] === null ? null : String(input['phone']);
     if (typeof input['suspended'] === 'boolean') user.suspended = input['suspended'];
     for (const [key, value] of Object.entries((fields ?? {}) as Record<string, unknown>)) user.user_fields[key] = value;
     user.updated_at = stamp;
+    indexUser(user);
     return {
       id: user.id,
       status: created ? 'Created' : 'Updated',
