@@ -7,21 +7,26 @@ import { demoConfig } from '../support/factories';
 const USERS_FLOW = 'employees-to-zendesk';
 const ORGS_FLOW = 'vendors-to-zendesk';
 const EMPLOYEES = 450;
+const VENDORS = 150;
 
 let peoplesoft: PeopleSoftSimulator;
+let financials: PeopleSoftSimulator;
 let zendesk: ZendeskSimulator;
 let session: LocalSession;
 
 beforeAll(async () => {
-  peoplesoft = await startPeopleSoftSimulator({ employees: EMPLOYEES });
+  // As the demo's two PeopleSoft systems: HCM in Chicago, Financials in New York.
+  peoplesoft = await startPeopleSoftSimulator({ employees: EMPLOYEES, timeZone: 'America/Chicago' });
+  financials = await startPeopleSoftSimulator({ node: 'PSFT_EP', vendors: VENDORS, timeZone: 'America/New_York' });
   zendesk = await startZendeskSimulator({ jobDurationMs: 20, requestsPerMinute: 2_500 });
   const config = demoConfig((yaml) => yaml.replace('requestsPerMinute: 200', 'requestsPerMinute: 2500').replace('pageSize: 1000', 'pageSize: 500'));
-  session = await LocalSession.open({ config, stateDir: null, simulators: { peoplesoft, targets: { zendesk } } });
+  session = await LocalSession.open({ config, stateDir: null, simulators: { peoplesoft: { hcm: peoplesoft, financials }, targets: { zendesk } } });
 });
 afterAll(async () => {
   await session?.close();
   await zendesk?.stop();
   await peoplesoft?.stop();
+  await financials?.stop();
 });
 
 const writes = (): number => zendesk.calls((entry) => entry.path === '/api/v2/users/create_or_update_many');
@@ -72,11 +77,12 @@ describe('employees into Zendesk users through the pipeline', () => {
 });
 
 describe('vendors into Zendesk organizations through the pipeline', () => {
-  it('creates one organization per company (standing in for vendors), named and keyed as in PeopleSoft', async () => {
+  it('creates one organization per PeopleSoft vendor, keyed by SETID and VENDOR_ID, in jobs of 100 after one read each', async () => {
     const first = await session.sync(ORGS_FLOW);
-    expect(first.created).toBeGreaterThan(0);
-    expect(zendesk.organizations.size).toBe(first.created);
-    const [some] = [...zendesk.organizations.values()];
-    expect(peoplesoft.company(some!.external_id!)?.DESCR).toBe(some!.name);
+    expect(first.created).toBe(VENDORS);
+    expect(zendesk.organizations.size).toBe(VENDORS);
+    expect([...zendesk.organizations.values()].every((org) => /^VENDOR-[A-Z0-9]+-\d+$/.test(org.external_id ?? '') && org.name !== '')).toBe(true);
+    expect(zendesk.calls((entry) => entry.path === '/api/v2/organizations/create_many')).toBe(Math.ceil(VENDORS / 100));
+    expect(zendesk.calls((entry) => entry.path === '/api/v2/organizations/show_many')).toBe(Math.ceil(VENDORS / 100));
   });
 });
