@@ -37,6 +37,7 @@ describe('cdk synth output', () => {
       '  - peoplesoft.systems.hcm.simulator: the built-in simulator only runs locally; set it to false and point baseUrl at PeopleSoft to deploy',
       '  - peoplesoft.systems.financials.simulator: the built-in simulator only runs locally; set it to false and point baseUrl at PeopleSoft to deploy',
       '  - targets.marketo.simulator: the built-in simulator only runs locally; set it to false to deploy',
+      '  - targets.zendesk.simulator: the built-in simulator only runs locally; set it to false to deploy',
     ]);
     // No half-built assembly either: the CDK CLI would validate it and print template warnings.
     expect(existsSync(join(result.outdir, 'manifest.json'))).toBe(false);

@@ -21,7 +21,7 @@ describe('customer config', () => {
     expect(peopleSoftSystemOf(config, 'employees').overlapSeconds).toBe(300);
     expect(config.peoplesoft.entities.employees!.params.since).toBe('updated_since');
     expect(config.targets.marketo!.pacing).toEqual({ callsPer20s: 100, concurrency: 10 });
-    expect(config.flows.map((flow) => flow.maxReceiveCount)).toEqual([5, 5, 5]);
+    expect(config.flows.map((flow) => flow.maxReceiveCount)).toEqual([5, 5, 5, 5, 5]);
   });
 
   it.each([

@@ -13,6 +13,8 @@ describe('local scheduler', () => {
       ['companies-to-marketo', '2026-11-24T11:00:00.000Z'], // 05:00 daily; the current minute has begun
       ['employees-to-marketo', '2026-11-23T11:30:00.000Z'], // 05:30 on weekdays
       ['vendors-to-marketo', '2026-11-24T10:15:00.000Z'], // 05:15 daily in New York
+      ['employees-to-zendesk', '2026-11-23T11:45:00.000Z'], // 05:45 on weekdays
+      ['vendors-to-zendesk', '2026-11-24T10:15:00.000Z'], // 05:15 daily in New York
     ]);
     now = new Date('2026-11-23T11:30:00Z');
     await new Promise((resolve) => setTimeout(resolve, 30));
