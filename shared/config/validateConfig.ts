@@ -130,7 +130,9 @@ function pushedSourceIssues(config: CustomerConfig): ConfigIssue[] {
       return;
     }
     const entity = config.peoplesoft.entities[flow.source];
-    if (entity && entity.keyFields.join('|') !== source.records.keyFields.join('|')) {
+    // Only a flow that is also polled gets records both ways; a push-only flow names its records
+    // as its sender does (e.g. a SaaS tool's webhook, which knows no PeopleSoft key).
+    if (flow.schedule && entity && entity.keyFields.join('|') !== source.records.keyFields.join('|')) {
       issues.push({
         field: `pushed.${flow.push}.records.keyFields`,
         message: `must be [${entity.keyFields.join(', ')}], the key fields of peoplesoft.entities.${flow.source} that flow ${flow.name} polls, so both name a record alike`,

@@ -4,6 +4,7 @@ import { auditTarget } from './audit/auditTarget';
 import { marketoTarget } from './marketo/marketoTarget';
 import { zohoTarget } from './zoho/zohoTarget';
 import { mailchimpTarget } from './mailchimp/mailchimpTarget';
+import { zendeskTarget } from './zendesk/zendeskTarget';
 
 /**
  * Every target ml-connector knows, by the key used under `targets:` in a customer config. Adding
@@ -14,6 +15,7 @@ export const targetCatalog: TargetCatalog = {
   marketo: marketoTarget,
   zoho: zohoTarget,
   mailchimp: mailchimpTarget,
+  zendesk: zendeskTarget,
 };
 
 /** The static declarations of a catalog's targets. */

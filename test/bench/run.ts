@@ -15,6 +15,7 @@ import { callBudgetUse } from './callBudgetUse';
 import { pollerThroughputPerSystem } from './peoplesoftSystems';
 import { zohoThroughput } from './zohoThroughput';
 import { mailchimpThroughput } from './mailchimpThroughput';
+import { zendeskThroughput } from './zendeskThroughput';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const employees = Number(process.env.BENCH_EMPLOYEES ?? 100_000);
@@ -126,6 +127,8 @@ await throughput(false, employees);
 await throughput(true, employees);
 console.log('Marketo call budget use (poller → SQS emulator → writer → rate-limited Marketo simulator):');
 await callBudget(employees);
+console.log('Zendesk users (poller → SQS emulator → writer → Zendesk simulator at 700 requests/min, jobs of 100):');
+await zendeskThroughput(Math.min(employees, 40_000));
 console.log('Poller peak memory (poller in its own process; emulators and simulator in this one):');
 await pollerThroughputPerSystem(employees);
 await pollerMemory(10_000);

@@ -39,6 +39,7 @@ describe('cdk synth output', () => {
       '  - targets.marketo.simulator: the built-in simulator only runs locally; set it to false to deploy',
       '  - targets.zoho.simulator: the built-in simulator only runs locally; set it to false to deploy',
       '  - targets.mailchimp.simulator: the built-in simulator only runs locally; set it to false to deploy',
+      '  - targets.zendesk.simulator: the built-in simulator only runs locally; set it to false to deploy',
     ]);
     // No half-built assembly either: the CDK CLI would validate it and print template warnings.
     expect(existsSync(join(result.outdir, 'manifest.json'))).toBe(false);

@@ -75,18 +75,23 @@ export function messageOf(envelope: RecordEnvelope, receiveCount = 1): WriterMes
 
 /**
  * The demo config's YAML text with only its HCM system (the PeopleSoft system a single simulator
- * plays in the CLI tests): the Financials system, its entities and the flows reading them removed,
+ * plays in the CLI tests) and its Marketo target: the Financials system, its entities, the other
+ * targets and the flows reading or writing them removed,
  * the HCM secret named `peoplesoft` (read locally from `ML_SECRET_PEOPLESOFT`) and its time zone
  * left at UTC.
  */
 export function demoYamlHcmOnly(): string {
   const document = parseDocument(readFileSync(new URL('../../customers/demo.yaml', import.meta.url), 'utf8'));
-  const config = document.toJS() as { peoplesoft: { systems: Record<string, unknown>; entities: Record<string, { system?: string }> }; flows: Array<{ source: string }> };
+  const config = document.toJS() as {
+    peoplesoft: { systems: Record<string, unknown>; entities: Record<string, { system?: string }> };
+    targets: Record<string, unknown>;
+    flows: Array<{ source: string; target: string }>;
+  };
   const financial = Object.entries(config.peoplesoft.entities).filter(([, entity]) => entity?.system === 'financials').map(([name]) => name);
   document.deleteIn(['peoplesoft', 'systems', 'financials']);
   for (const name of financial) document.deleteIn(['peoplesoft', 'entities', name]);
   for (let index = config.flows.length - 1; index >= 0; index -= 1) {
-    if (financial.includes(config.flows[index]!.source)) document.deleteIn(['flows', index]);
+    if (financial.includes(config.flows[index]!.source) || config.flows[index]!.target !== 'marketo') document.deleteIn(['flows', index]);
   }
   // These tests start a Marketo simulator only: flows to the demo's other targets go too.
   const flows = (document.toJS() as { flows: Array<{ target: string }> }).flows;

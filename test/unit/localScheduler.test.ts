@@ -18,6 +18,8 @@ describe('local scheduler', () => {
       ['vendors-to-zoho', '2026-11-24T10:45:00.000Z'], // 05:45 daily in New York
       ['employees-to-mailchimp', '2026-11-23T11:45:00.000Z'], // 05:45 on weekdays
       ['contacts-to-mailchimp', '2026-11-23T11:50:00.000Z'], // 05:50 daily
+      ['employees-to-zendesk', '2026-11-23T11:45:00.000Z'], // 05:45 on weekdays
+      ['vendors-to-zendesk', '2026-11-24T10:15:00.000Z'], // 05:15 daily in New York
     ]);
     now = new Date('2026-11-23T11:30:00Z');
     await new Promise((resolve) => setTimeout(resolve, 30));

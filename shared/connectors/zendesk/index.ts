@@ -1,0 +1,11 @@
+export { ZendeskConnector } from './ZendeskConnector';
+export type { ZendeskConnectorOptions, ZendeskCredentials } from './ZendeskConnector';
+export { classifyZendeskResponse } from './classifyZendeskResponse';
+export type { ZendeskResponseContext, ZendeskResponseLike, ZendeskVerdict } from './classifyZendeskResponse';
+export { readJobResults } from './readJobResults';
+export type { JobEntry, JobVerdict, ReadJobResults } from './readJobResults';
+export { zendeskDeclaration } from './zendeskDeclaration';
+export { zendeskLimits } from './zendeskLimits';
+export { zendeskSettingsSchema } from './zendeskSettingsSchema';
+export type { ZendeskSettings } from './zendeskSettingsSchema';
+export { zendeskTarget } from './zendeskTarget';

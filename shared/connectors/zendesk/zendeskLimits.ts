@@ -1,0 +1,22 @@
+/**
+ * Zendesk Support's documented limits and the client-side margins ml-connector keeps under them.
+ * https://developer.zendesk.com/api-reference/introduction/rate-limits/
+ */
+export const zendeskLimits = {
+  /** Requests per minute per account are counted over this window; the plan sets how many. */
+  rateWindowMs: 60_000,
+  /** The highest plan limit (Enterprise Plus or the High Volume API add-on). */
+  maxRequestsPerMinute: 2_500,
+  /** The lowest current plan limit (Team). */
+  minRequestsPerMinute: 200,
+  /** Items per bulk request (`create_or_update_many`, `create_many`, `update_many`) and per `show_many`. */
+  maxBatch: 100,
+  /** Background jobs queued or running per account; one more is refused. */
+  maxQueuedJobs: 30,
+  /** Calls in flight: Zendesk documents none; this keeps one account's writers polite. */
+  inFlight: 10,
+  /** Wait after a 429 without a readable `Retry-After`. */
+  rateLimitedWaitMs: 10_000,
+  /** An in-flight slot outlives the request timeout by this much before it is presumed dead. */
+  leaseMarginMs: 5_000,
+} as const;
