@@ -346,26 +346,63 @@ const pushedVerification = z.discriminatedUnion('kind', [
 /** A value in a delivery: a request header, or a dotted path in the JSON body. */
 const deliveryValue = z.union([z.strictObject({ header: headerName }), z.strictObject({ path: z.string().min(1) })]);
 
+/** The largest body a pushed source may accept: 1 MiB for JSON, 10 MiB for an Integration Broker message. */
+export const PUSHED_BODY_LIMITS = { json: 1_048_576, 'ib-rowset-xml': 10_485_760 } as const;
+
+/** How an Integration Broker rowset message (`format: ib-rowset-xml`) becomes records. */
+const ibRowset = z.strictObject({
+  /**
+   * The level-0 record element of each Transaction that is the entity (e.g. `VENDOR`, `PO_HDR`);
+   * absent, the Transaction's first record other than PSCAMA.
+   */
+  record: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a record (or alias) name such as PERSON').optional(),
+  /** Child rowset element → the record field holding its rows as a list (e.g. `PO_LINE: LINES`); unnamed ones keep their element name. */
+  children: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a record (or alias) name'), z.string().min(1)).default({}),
+  /** Deeper documents are refused with 400 (a rowset message nests about 10 levels). */
+  maxDepth: z.number().int().min(4).max(64).default(20),
+});
+
 const pushedSource = z.strictObject({
   /** `source.system` of the envelopes it produces; defaults to the source's name. */
   system: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes').optional(),
+  /**
+   * How the body is written: a JSON document, or an Integration Broker asynchronous publication
+   * in PeopleSoft's rowset XML (FieldTypes, MsgData/Transaction, PSCAMA with AUDIT_ACTN).
+   */
+  format: z.enum(['json', 'ib-rowset-xml']).default('json'),
+  /** For `format: ib-rowset-xml`: which record of each Transaction is the entity, and its child rowsets. */
+  rowset: ibRowset.optional(),
   verify: pushedVerification,
-  /** Larger deliveries are refused with 413 (at most 1 MiB: the records must fit on the queue). */
-  maxBodyBytes: z.number().int().min(1).max(1_048_576).default(262_144),
-  /** The delivery's event id, for dedupe; absent, the SHA-256 of the body stands in. */
+  /**
+   * Larger deliveries are refused with 413: at most 1 MiB for JSON, 10 MiB for an Integration
+   * Broker message (each record must still fit on the queue).
+   */
+  maxBodyBytes: z.number().int().min(1).max(PUSHED_BODY_LIMITS['ib-rowset-xml']).default(262_144),
+  /**
+   * The delivery's event id, for dedupe; absent, the SHA-256 of the body stands in. A rowset
+   * message takes it from a header (IB's transaction id) and falls back to the hash when the node
+   * does not send it.
+   */
   eventId: deliveryValue.optional(),
   /** Hours an event id is remembered: a redelivery within them is acknowledged and not queued again. */
   dedupeHours: z.number().int().min(1).max(720).default(72),
   /** The event's time (ISO-8601 or Unix seconds): the source version of records without their own; else the time of receipt. */
   eventTime: deliveryValue.optional(),
   records: z.strictObject({
-    /** Dotted path of the record array (or of one record object) in the body; `''` is the body itself. */
+    /** Dotted path of the record array (or of one record object) in a JSON body; `''` is the body itself. */
     path: z.string().default(''),
     /** Fields whose values, joined with `|`, are a record's source id (as a poll of the same entity names it). */
     keyFields: z.array(z.string().min(1)).min(1),
-    /** Field of a record holding its last-update time (ISO-8601 or Unix seconds); else the event time. */
+    /**
+     * Field of a record holding its last-update time (ISO-8601 or Unix seconds; in a rowset message
+     * ISO-8601 or `YYYY-MM-DD-HH.MM.SS.ffffff`, without an offset read in the PeopleSoft system's
+     * time zone); else the event time.
+     */
     timeField: z.string().min(1).optional(),
-    /** A record is a deactivation when this field (of the record, or of the body) holds one of `values`. */
+    /**
+     * A JSON record is a deactivation when this field (of the record, or of the body) holds one of
+     * `values`. A rowset record is one when its PSCAMA says `AUDIT_ACTN` D.
+     */
     deactivateWhen: z
       .strictObject({
         field: z.string().min(1),
@@ -495,4 +532,5 @@ export type FieldMapping = z.infer<typeof fieldMapping>;
 export type { TargetSettings } from './primitives';
 export type PushedSourceConfig = z.infer<typeof pushedSource>;
 export type PushedVerification = z.infer<typeof pushedVerification>;
+export type IbRowsetConfig = z.infer<typeof ibRowset>;
 export type DeliveryValue = z.infer<typeof deliveryValue>;

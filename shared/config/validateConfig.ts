@@ -6,7 +6,7 @@ import { flowResourceIssues } from './flowResourceIssues';
 import { ConfigError, type ConfigIssue } from '../errors';
 import { parseCron } from './cron';
 import { endpointIssues } from './endpointIssues';
-import { buildConfigSchema, customerConfigSchema, type CustomerConfig } from './schema';
+import { PUSHED_BODY_LIMITS, buildConfigSchema, customerConfigSchema, type CustomerConfig, type PushedSourceConfig } from './schema';
 
 /** Formats a zod path as `flows[0].schedule.cron`. */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -139,7 +139,8 @@ function pushedSourceIssues(config: CustomerConfig): ConfigIssue[] {
       });
     }
   });
-  for (const name of Object.keys(pushed)) {
+  for (const [name, source] of Object.entries(pushed)) {
+    issues.push(...pushedFormatIssues(name, source));
     // Secrets are stored per system name (`secrets set --system <name>`): one name, one system.
     if (name === 'peoplesoft' || name in config.targets) {
       issues.push({ field: `pushed.${name}`, message: `"${name}" already names ${name === 'peoplesoft' ? 'the source system' : 'a target'}; choose another name` });
@@ -147,6 +148,30 @@ function pushedSourceIssues(config: CustomerConfig): ConfigIssue[] {
     if (!config.flows.some((flow) => flow.push === name)) {
       issues.push({ field: `pushed.${name}`, message: `no flow is fed by it; set "push: ${name}" on a flow` });
     }
+  }
+  return issues;
+}
+
+/** The fields of a pushed source that its body format cannot use, and its size limit. */
+function pushedFormatIssues(name: string, source: PushedSourceConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const at = `pushed.${name}`;
+  const limit = PUSHED_BODY_LIMITS[source.format];
+  if (source.maxBodyBytes > limit) {
+    issues.push({ field: `${at}.maxBodyBytes`, message: `at most ${limit} for format ${source.format}` });
+  }
+  if (source.format === 'json') {
+    if (source.rowset) issues.push({ field: `${at}.rowset`, message: 'applies to format ib-rowset-xml only' });
+    return issues;
+  }
+  // A rowset message carries its records in MsgData and its action in PSCAMA; nothing else is read from the body.
+  const xmlOnly = 'an Integration Broker rowset message';
+  if (source.verify.kind === 'channel-token') issues.push({ field: `${at}.verify.kind`, message: `channel-token reads a JSON body; ${xmlOnly} is verified by basic, header or hmac-sha256` });
+  if (source.records.path !== '') issues.push({ field: `${at}.records.path`, message: `${xmlOnly} holds its records in MsgData/Transaction: remove path` });
+  if (source.records.deactivateWhen) issues.push({ field: `${at}.records.deactivateWhen`, message: `${xmlOnly} deactivates by PSCAMA AUDIT_ACTN D: remove deactivateWhen` });
+  for (const key of ['eventId', 'eventTime'] as const) {
+    const location = source[key];
+    if (location && 'path' in location) issues.push({ field: `${at}.${key}`, message: `${xmlOnly} is not JSON: use { header: NAME } (e.g. TransactionID)` });
   }
   return issues;
 }

@@ -3,30 +3,7 @@ import { RecordOperation } from '../envelope';
 import { valueAtPath } from '../peoplesoft/valueAtPath';
 import { DeliveryRefusedError } from './DeliveryRefusedError';
 import { parseEventTime } from './parseEventTime';
-
-/** One record of a delivery: ready to queue, or rejected with a reason that names the field. */
-export type PushedItem =
-  | {
-      readonly kind: 'record';
-      readonly id: string;
-      readonly record: Record<string, unknown>;
-      /** The record's source version: its own time field, else the event's time (ISO-8601). */
-      readonly updatedAt: string;
-      readonly operation: RecordOperation;
-    }
-  | { readonly kind: 'rejected'; readonly id?: string; readonly reason: string };
-
-/**
- * A record larger than this cannot travel as one SQS message (256 KiB) once wrapped in its
- * envelope; it is rejected on its own instead of failing the whole delivery.
- */
-const MAX_RECORD_BYTES = 240 * 1024;
-
-function keyPart(value: unknown): string | undefined {
-  if (typeof value === 'string') return value.trim() === '' ? undefined : value.trim();
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return undefined;
-}
+import { pushedItemOf, type PushedItem } from './pushedItemOf';
 
 function text(value: unknown): string | undefined {
   if (typeof value === 'string') return value.trim();
@@ -55,32 +32,15 @@ export function readPushedRecords(source: string, declaration: PushedSourceConfi
   return list.map((raw): PushedItem => {
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { kind: 'rejected', reason: '(record): expected a JSON object' };
     const record = raw as Record<string, unknown>;
-    const parts: string[] = [];
-    for (const field of rules.keyFields) {
-      const part = keyPart(valueAtPath(record, field));
-      if (part === undefined) return { kind: 'rejected', reason: `${field}: key field is missing, empty or not text or a number` };
-      parts.push(part);
-    }
-    const id = parts.join('|');
-    let updatedAt = eventTime;
-    if (rules.timeField) {
-      const stamp = parseEventTime(valueAtPath(record, rules.timeField));
-      if (!stamp) return { kind: 'rejected', id, reason: `${rules.timeField}: missing or unreadable time (expected ISO-8601 or Unix seconds)` };
-      updatedAt = stamp;
-    }
-    if (Buffer.byteLength(JSON.stringify(record)) > MAX_RECORD_BYTES) {
-      return { kind: 'rejected', id, reason: `(record): larger than ${MAX_RECORD_BYTES} bytes, too large for the queue` };
-    }
     const deactivates =
       rules.deactivateWhen?.in === 'record'
         ? rules.deactivateWhen.values.includes(text(valueAtPath(record, rules.deactivateWhen.field)) ?? '\u0000')
         : bodyDeactivates;
-    return {
-      kind: 'record',
-      id,
-      record,
-      updatedAt: updatedAt.toISOString(),
-      operation: deactivates ? RecordOperation.Deactivate : RecordOperation.Upsert,
+    const { timeField } = rules;
+    const version = (row: Record<string, unknown>): Date | { reason: string } => {
+      if (!timeField) return eventTime;
+      return parseEventTime(valueAtPath(row, timeField)) ?? { reason: `${timeField}: missing or unreadable time (expected ISO-8601 or Unix seconds)` };
     };
+    return pushedItemOf(record, rules.keyFields, version, deactivates ? RecordOperation.Deactivate : RecordOperation.Upsert);
   });
 }

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FlowQueue } from '../aws/FlowQueue';
+import { peopleSoftSystemOf } from '../config/peopleSoftSystemOf';
 import type { CustomerConfig, DeliveryValue, FlowConfig, PushedSourceConfig } from '../config/schema';
 import { makeEnvelope } from '../envelope';
 import { ErrorKind, MlConnectorError } from '../errors';
@@ -10,6 +11,8 @@ import { DeliveryRefusedError } from './DeliveryRefusedError';
 import type { EventDedupe } from './EventDedupe';
 import { flowsFedBy } from './flowsFedBy';
 import { parseEventTime } from './parseEventTime';
+import type { PushedItem } from './pushedItemOf';
+import { readIbRowsetRecords } from './readIbRowsetRecords';
 import { readPushedRecords } from './readPushedRecords';
 import { verifyDelivery } from './verifyDelivery';
 
@@ -69,9 +72,12 @@ function parseJson(source: string, body: Buffer): unknown {
 
 function eventIdOf(source: string, declaration: PushedSourceConfig, delivery: Delivery, json: unknown): string {
   // Without a declared id, identical bodies are one event: a resend of the same bytes is a duplicate.
-  if (!declaration.eventId) return `sha256:${createHash('sha256').update(delivery.body).digest('hex')}`;
+  const bodyHash = (): string => `sha256:${createHash('sha256').update(delivery.body).digest('hex')}`;
+  if (!declaration.eventId) return bodyHash();
   const value = deliveryValue(delivery, json, declaration.eventId);
   const id = typeof value === 'number' && Number.isFinite(value) ? String(value) : typeof value === 'string' ? value.trim() : '';
+  // An IB node sends its transaction id only where its connector is set up to; IB retries the same bytes.
+  if (id === '' && declaration.format === 'ib-rowset-xml') return bodyHash();
   if (id === '') throw new DeliveryRefusedError(source, 400, `no event id in ${describe(declaration.eventId)}`);
   if (id.length > MAX_EVENT_ID_LENGTH) throw new DeliveryRefusedError(source, 400, `the event id in ${describe(declaration.eventId)} is longer than ${MAX_EVENT_ID_LENGTH} characters`);
   return id;
@@ -86,7 +92,8 @@ function eventTimeOf(source: string, declaration: PushedSourceConfig, delivery: 
 
 /**
  * The front door's core, the same deployed and local: checks the delivery's size, verifies it
- * as its source declares (before parsing, except for a token that sits in the body), parses it,
+ * as its source declares (before parsing, except for a token that sits in the body), parses it
+ * (JSON, or an Integration Broker rowset message through the hardened XML parser),
  * claims its event id, puts one envelope per record onto the queue of every enabled flow the
  * source feeds, audits what it received, and answers 202. It never calls a target.
  *
@@ -112,11 +119,20 @@ export async function receiveDelivery(delivery: Delivery, deps: FrontDoorDepende
       verifyDelivery({ ...delivery, json }, verify, secret, now);
     } else {
       verifyDelivery(delivery, verify, secret, now);
-      json = parseJson(source, delivery.body);
+      if (declaration.format === 'json') json = parseJson(source, delivery.body);
     }
     const eventId = eventIdOf(source, declaration, delivery, json);
-    const items = readPushedRecords(source, declaration, json, eventTimeOf(source, declaration, delivery, json, now));
-    const flows = flowsFedBy(deps.config, source).filter((flow) => flow.enabled);
+    const eventTime = eventTimeOf(source, declaration, delivery, json, now);
+    const fed = flowsFedBy(deps.config, source);
+    let items: PushedItem[];
+    if (declaration.format === 'ib-rowset-xml') {
+      // A rowset message writes times as the PeopleSoft system that serves the fed entity keeps them.
+      const { timeZone } = peopleSoftSystemOf(deps.config, fed[0]!.source);
+      items = readIbRowsetRecords(source, declaration, delivery.body, { timeZone, eventTime });
+    } else {
+      items = readPushedRecords(source, declaration, json, eventTime);
+    }
+    const flows = fed.filter((flow) => flow.enabled);
 
     if ((await deps.dedupe.claim(source, eventId, declaration.dedupeHours)) === 'duplicate') {
       return { status: 200, body: { status: 'duplicate', eventId, queued: 0 } };
