@@ -12,6 +12,7 @@ import { startMarketoSimulator } from '../../simulators/marketo';
 import { startPeopleSoftSimulator } from '../../simulators/peoplesoft';
 import { demoConfig } from '../support/factories';
 import { callBudgetUse } from './callBudgetUse';
+import { ibPushParsing } from './ibPush';
 import { pollerThroughputPerSystem } from './peoplesoftSystems';
 import { zohoThroughput } from './zohoThroughput';
 import { mailchimpThroughput } from './mailchimpThroughput';
@@ -137,3 +138,5 @@ console.log('Zoho CRM (poller → SQS emulator → writer → Zoho simulator, 20
 await zohoThroughput(Math.min(employees, 20_000));
 console.log('Mailchimp throughput (a filled SQS emulator queue → writers → Mailchimp simulator, 10 connections, 2 s a call as for a 500-member batch):');
 await mailchimpThroughput(Math.min(employees, 20_000), 2_000);
+console.log('Push parsing (Integration Broker rowset XML through the hardened reader):');
+ibPushParsing();
