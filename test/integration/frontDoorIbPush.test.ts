@@ -138,7 +138,7 @@ describe('Integration Broker publications at the front door', () => {
       record: { ...rows[1]!.fields, LOCATIONS: [{ VNDR_LOC: '1' }, { VNDR_LOC: '2' }] },
     });
     const trail = await store.auditTrail(idOf(rows[0]!));
-    expect(trail.map(({ event, reason }) => ({ event, reason }))).toEqual([{ event: 'received', reason: `pushed by ${IB_SOURCE}, event b1d4a6e2-full-1` }]);
+    expect(trail.map(({ event, reason }) => ({ event, reason }))).toEqual([{ event: 'pushed', reason: `pushed by ${IB_SOURCE}, event b1d4a6e2-full-1` }]);
   });
 
   it('queues an incremental message by AUDIT_ACTN: A and C upsert, D deactivates', async () => {
