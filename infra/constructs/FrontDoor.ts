@@ -29,6 +29,9 @@ export interface FrontDoorProps {
   readonly timeout?: Duration;
 }
 
+
+/** Deliveries above this size get a front door with a full vCPU (1,769 MB) and a 60 s timeout. */
+const LARGE_BODY_BYTES = 1_048_576;
 /**
  * The front door of pushed sources: one Lambda outside the VPC (it calls only AWS services)
  * that verifies, dedupes and queues deliveries, with exactly what it needs: the state table,
@@ -53,12 +56,15 @@ export class FrontDoor extends Construct {
       if (missing.length > 0) throw new Error(`pushed source ${name} feeds flow(s) with no pipeline: ${missing.join(', ')}`);
     }
 
+    const largestBody = Math.max(...sources.map(([, source]) => source.maxBodyBytes));
     this.handler = new ConnectorFunction(this, 'Handler', {
       entry: props.entry,
       functionName: `ml-connector-${config.customer}-frontdoor`,
       description: `ml-connector front door: verifies, dedupes and queues deliveries of ${sources.map(([name]) => name).join(', ')}`,
-      timeout: props.timeout ?? Duration.seconds(15),
-      memorySize: props.memoryMb ?? 256,
+      // A large Integration Broker message (MiBs of rowset XML) needs a whole core to parse in
+      // time; Lambda gives CPU in proportion to memory.
+      timeout: props.timeout ?? Duration.seconds(largestBody > LARGE_BODY_BYTES ? 60 : 15),
+      memorySize: props.memoryMb ?? (largestBody > LARGE_BODY_BYTES ? 1769 : 256),
       configFile: props.configFile,
       environment: {
         FLOW_QUEUES: Stack.of(this).toJsonString(

@@ -176,3 +176,21 @@ describe('a flow fed only by its pushed source', () => {
     });
   });
 });
+
+describe('the front door of a large Integration Broker source', () => {
+  it('gets a full vCPU and a minute to parse a message of several MiB', async () => {
+    const config = await exampleConfigWith((input) => {
+      withPushedSource(input);
+      input.pushed!['hr-events']!.maxBodyBytes = 8 * 1024 * 1024;
+      (input.pushed!['hr-events'] as Record<string, unknown>).format = 'ib-rowset-xml';
+      input.pushed!['hr-events']!.verify = { kind: 'basic', secret: 'ib-node' };
+      input.pushed!['hr-events']!.records = { keyFields: ['EMPLID'] };
+    });
+    const large = synthesize(config);
+    try {
+      large.template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'ml-connector-acme-frontdoor', MemorySize: 1769, Timeout: 60 });
+    } finally {
+      large.cleanup();
+    }
+  });
+});
