@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError } from '../errors';
 import type { CustomerConfig } from './schema';
@@ -27,5 +27,9 @@ export async function loadConfig(path: string): Promise<CustomerConfig> {
   } catch (error) {
     throw new ConfigError(path, [{ field: '(file)', message: `cannot read ${full}: ${(error as NodeJS.ErrnoException).code ?? error}` }], { cause: error });
   }
-  return parseConfig(text, path);
+  const config = parseConfig(text, path);
+  const secretsFile = config.local.secretsFile;
+  // A relative secrets file belongs to the config, not to the shell the command runs in.
+  if (secretsFile === undefined || isAbsolute(secretsFile)) return config;
+  return { ...config, local: { ...config.local, secretsFile: resolve(dirname(full), secretsFile) } };
 }

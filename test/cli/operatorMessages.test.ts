@@ -1,11 +1,13 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/runCli';
+import { loadConfig } from '../../shared/config';
+import { LocalSecretResolver } from '../../shared/secrets';
 
 const demoYaml = readFileSync(new URL('../../customers/demo.yaml', import.meta.url), 'utf8');
 const ACME = fileURLToPath(new URL('../../customers/acme.yaml', import.meta.url));
@@ -55,5 +57,28 @@ describe('messages an operator meets first', () => {
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toMatch(/no AWS credentials found; set AWS_PROFILE .*aws sso login.* or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
     expect(stderr).not.toContain('very-secret-value');
+  });
+});
+
+describe('a relative local.secretsFile', () => {
+  it('is read next to the config file, whatever folder the command runs in', async () => {
+    const configDir = join(dir, 'customer');
+    await mkdir(configDir, { recursive: true });
+    await writeFile(
+      join(configDir, 'secrets.json'),
+      JSON.stringify({ peoplesoft: JSON.stringify({ username: 'ML_INTEGRATION', password: 'sim-password' }) }),
+    );
+    const path = join(configDir, 'relative-secrets.yaml');
+    await writeFile(
+      path,
+      demoYaml
+        .replace(/simulator: true\n/g, 'simulator: false\n')
+        .replace('https://hr.demo.example:8443', 'https://hr.acme.invalid')
+        .replace('alertEmail', `local: { stateDir: state, secretsFile: secrets.json }\nalertEmail`),
+    );
+    const config = await loadConfig(path);
+    expect(config.local.secretsFile).toBe(join(configDir, 'secrets.json'));
+    const secret = await new LocalSecretResolver(config.local.secretsFile, {}).get('peoplesoft');
+    expect(secret).toEqual({ username: 'ML_INTEGRATION', password: 'sim-password' });
   });
 });
