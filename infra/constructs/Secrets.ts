@@ -7,7 +7,7 @@ import type { ConnectorFunction } from './ConnectorFunction';
 
 /** One external system's credentials: the secret name from the config and what it must hold. */
 export interface ExternalSystemSecret {
-  /** `peoplesoft`, `marketo`, ... */
+  /** `peoplesoft` or a target name */
   readonly system: string;
   /** The secret name in the config (the Secrets Manager name is `<prefix><name>`). */
   readonly name: string;

@@ -49,7 +49,7 @@ function fingerprintOf(token: string): string {
  * One access token shared by every caller of an account, in every container: read from the
  * store, refreshed by exactly one caller under a lock (conditional write) shortly before it
  * expires or after the API refused it, and re-used by everyone else. An issuer that allows few
- * tokens per period (Zoho: 10 per refresh token per 10 minutes) is asked once per token lifetime,
+ * tokens per period (some vendors allow 10 per refresh token per 10 minutes) is asked once per token lifetime,
  * whatever the concurrency. Within one process the last token is kept in memory, so the store is
  * read only when the token nears its end or was refused.
  */

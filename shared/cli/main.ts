@@ -98,7 +98,7 @@ export function buildProgram(io: Io = standardIo(), commandLine = 'ml-connector'
 
   program
     .command('demo')
-    .description('Sync a seeded PeopleSoft directory into Marketo, apply HR changes, sync again (simulators only)')
+    .description('Sync a seeded PeopleSoft directory into every target of the demo config, apply HR changes, sync again (simulators only)')
     .option('--employees <n>', `employees in the seeded directory (${DEMO_EMPLOYEES.min} to ${DEMO_EMPLOYEES.max})`, employeeCount, 5000)
     .action(async (options: { employees: number }) => {
       const progress = progressPrinter();

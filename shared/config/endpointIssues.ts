@@ -15,7 +15,7 @@ const KNOWN_NAMES: Readonly<Record<string, string>> = {
 interface Endpoint {
   /** The config field holding the URL, e.g. `peoplesoft.systems.hcm.baseUrl`. */
   readonly field: string;
-  /** The section holding `network` and `allowCleartextCredentials`, e.g. `targets.marketo`. */
+  /** The section holding `network` and `allowCleartextCredentials`, e.g. `targets.<name>`. */
   readonly section: string;
   readonly system: string;
   readonly url: string;

@@ -2,13 +2,13 @@ import { ErrorKind } from './ErrorKind';
 import { MlConnectorError } from './MlConnectorError';
 
 export interface ExternalSystemErrorDetails {
-  /** `peoplesoft`, `marketo`, `sqs`, `dynamodb`, ... */
+  /** `peoplesoft`, a target name, `sqs`, `dynamodb`, ... */
   readonly system: string;
   /** What was being done, e.g. `GET /PSIGW/RESTListeningConnector/PSFT_HR/ML_EMPLOYEES_GET.v1`. */
   readonly operation: string;
   readonly kind: ErrorKind;
   readonly status?: number;
-  /** The vendor's own error code (Marketo `606`, ...). */
+  /** The vendor's own error code (e.g. `606`). */
   readonly code?: string;
   /** For `rate-limited`: how long to wait before the next attempt. */
   readonly retryAfterMs?: number;

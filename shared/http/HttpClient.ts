@@ -18,7 +18,7 @@ export interface HttpResponse {
 }
 
 export interface HttpClientOptions {
-  /** System name used in error messages (`peoplesoft`, `marketo`). */
+  /** System name used in error messages (`peoplesoft` or a target name). */
   readonly system: string;
   readonly guard: HostGuard;
   readonly timeoutMs: number;

@@ -136,7 +136,7 @@ export function zonedWallTimeToUtc(wall: WallTime, timeZone: string): number {
 
 /**
  * The first local midnight in `timeZone` strictly after `now`, daylight saving included (a day can
- * be 23 or 25 hours long). Marketo resets its daily quota at 00:00 America/Chicago.
+ * be 23 or 25 hours long). A daily quota resetting at midnight in a vendor's zone is the common case.
  */
 export function nextMidnightInZone(timeZone: string, now: Date): Date {
   const today = wallClockAt(now.getTime(), timeZone);

@@ -57,7 +57,7 @@ export async function runTargetSetup(
 export function registerTargetSetupCommand(program: Command, io: { readonly out: (text: string) => void }): void {
   program
     .command('target-setup')
-    .description('Create what the flows map but the targets lack (e.g. Mailchimp merge fields); prints each change')
+    .description('Create what the flows map but the targets lack (e.g. custom fields a mapping names); prints each change')
     .requiredOption('-c, --config <file>', 'customer config (YAML)')
     .option('-t, --target <name>', 'only this target')
     .action(async (options: { config: string; target?: string }) => {
