@@ -94,23 +94,13 @@ export class StateStore {
   ): Promise<Map<string, RecordState>> {
     const found = new Map<string, RecordState>();
     const unique = [...new Map(refs.map((ref) => [recordStateKey(ref), ref])).values()];
-    for (let i = 0; i < unique.length; i += BATCH_GET_MAX) {
-      let keys: Record<string, unknown>[] | undefined = unique
-        .slice(i, i + BATCH_GET_MAX)
-        .map((ref) => key.record(ref.flow, ref.sourceId, ref.object));
-      for (let round = 0; keys && keys.length > 0; round += 1) {
-        if (round > MAX_UNPROCESSED_ROUNDS) throw this.throttled('BatchGetItem record state');
-        if (round > 0) await this.sleep(50 * 2 ** round);
-        const pending = keys;
-        const result = await this.call('BatchGetItem record state', () =>
-          this.doc.send(new BatchGetCommand({ RequestItems: { [this.options.tableName]: { Keys: pending, ConsistentRead: true } } })),
-        );
-        for (const item of result.Responses?.[this.options.tableName] ?? []) {
-          const state = item as unknown as RecordState;
-          found.set(recordStateKey(state), state);
-        }
-        keys = result.UnprocessedKeys?.[this.options.tableName]?.Keys as Record<string, unknown>[] | undefined;
-      }
+    const items = await this.batchGet(
+      'BatchGetItem record state',
+      unique.map((ref) => key.record(ref.flow, ref.sourceId, ref.object)),
+    );
+    for (const item of items) {
+      const state = item as unknown as RecordState;
+      found.set(recordStateKey(state), state);
     }
     return found;
   }
@@ -368,22 +358,8 @@ export class StateStore {
    */
   public async parkNoticesOf(flow: string, parkId: string, sourceIds: readonly string[]): Promise<Set<string>> {
     const noticed = new Set<string>();
-    const unique = [...new Set(sourceIds)];
-    for (let i = 0; i < unique.length; i += BATCH_GET_MAX) {
-      let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + BATCH_GET_MAX).map((id) => key.parkNotice(flow, id));
-      for (let round = 0; keys && keys.length > 0; round += 1) {
-        if (round > MAX_UNPROCESSED_ROUNDS) throw this.throttled('BatchGetItem park notices');
-        if (round > 0) await this.sleep(50 * 2 ** round);
-        const pending = keys;
-        const result = await this.call('BatchGetItem park notices', () =>
-          this.doc.send(new BatchGetCommand({ RequestItems: { [this.options.tableName]: { Keys: pending, ConsistentRead: true } } })),
-        );
-        for (const item of result.Responses?.[this.options.tableName] ?? []) {
-          if (item.park === parkId) noticed.add(item.sourceId as string);
-        }
-        keys = result.UnprocessedKeys?.[this.options.tableName]?.Keys as Record<string, unknown>[] | undefined;
-      }
-    }
+    const items = await this.batchGet('BatchGetItem park notices', [...new Set(sourceIds)].map((id) => key.parkNotice(flow, id)));
+    for (const item of items) if (item.park === parkId) noticed.add(item.sourceId as string);
     return noticed;
   }
 
@@ -400,6 +376,25 @@ export class StateStore {
   }
 
   // --- plumbing --------------------------------------------------------------------------------
+
+  /** Consistent BatchGetItem in chunks of 100, retrying unprocessed keys with backoff. */
+  private async batchGet(operation: string, allKeys: ReadonlyArray<Record<string, unknown>>): Promise<Array<Record<string, unknown>>> {
+    const found: Array<Record<string, unknown>> = [];
+    for (let i = 0; i < allKeys.length; i += BATCH_GET_MAX) {
+      let keys: Array<Record<string, unknown>> | undefined = allKeys.slice(i, i + BATCH_GET_MAX);
+      for (let round = 0; keys && keys.length > 0; round += 1) {
+        if (round > MAX_UNPROCESSED_ROUNDS) throw this.throttled(operation);
+        if (round > 0) await this.sleep(50 * 2 ** round);
+        const pending = keys;
+        const result = await this.call(operation, () =>
+          this.doc.send(new BatchGetCommand({ RequestItems: { [this.options.tableName]: { Keys: pending, ConsistentRead: true } } })),
+        );
+        found.push(...(result.Responses?.[this.options.tableName] ?? []));
+        keys = result.UnprocessedKeys?.[this.options.tableName]?.Keys as Array<Record<string, unknown>> | undefined;
+      }
+    }
+    return found;
+  }
 
   private async batchWrite(operation: string, items: ReadonlyArray<Record<string, unknown>>): Promise<void> {
     for (let i = 0; i < items.length; i += BATCH_WRITE_MAX) {
