@@ -22,6 +22,7 @@ export function formatSummary(summary: SyncSummary): string {
     `  dead-lettered     ${n(summary.deadLettered)}${summary.deadLetterDepth ? `  (dead-letter queue holds ${summary.deadLetterDepth}; fix and run "ml-connector replay")` : ''}`,
     ...summary.deadLetterReasons.slice(0, 10).map((r) => `    - ${r.sourceId}: ${r.reason}`),
     ...(summary.parked ? [`  parked            ${summary.parked}  (target quota exhausted or credentials refused; waiting on the queue, resumes on its own)`] : []),
+    ...(summary.waiting ? [`  waiting           ${summary.waiting}  (for a record they depend on to reach the target; held on the queue, tried again)`] : []),
     `  target API calls  ${n(summary.apiCalls)}${summary.throttled ? `  (throttled ${summary.throttled})` : ''}`,
     `  elapsed           ${(summary.elapsedMs / 1000).toFixed(1)} s`,
   ];
@@ -89,6 +90,7 @@ export function runOutcome(run: RunSummary): string {
     run.rejected ? `${run.rejected} rejected` : '',
     run.deadLettered ? `${run.deadLettered} dead-lettered` : '',
     run.parked ? `${run.parked} parked` : '',
+    run.waiting ? `${run.waiting} waiting` : '',
   ].filter(Boolean);
   return problems.length > 0 ? `${base} with ${problems.join(', ')}` : base;
 }

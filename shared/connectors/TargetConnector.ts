@@ -93,6 +93,13 @@ export const ItemOutcome = {
   Rejected: 'rejected',
   /** This record hit a transient problem (the rest of the call went through). */
   Retry: 'retry',
+  /**
+   * This record depends on another that the target does not hold yet (a contact's account, a
+   * commitment's vendor or cost code). Sending it now would lose the link or draw a refusal: it
+   * waits on the queue, audited with the reason, is never dead-lettered for it, and is tried
+   * again later. `reason.message` names what it waits for.
+   */
+  Waiting: 'waiting',
 } as const;
 export type ItemOutcome = (typeof ItemOutcome)[keyof typeof ItemOutcome];
 
@@ -131,6 +138,47 @@ export interface ConnectorStats {
   readonly throttled: number;
 }
 
+/** A record of the target named by the target's own id, as a notification or webhook names it. */
+export interface TargetRef {
+  readonly id: string;
+  /** Where the id lives when ids are scoped, e.g. `{ project_id: '42' }`. */
+  readonly scope?: Readonly<Record<string, string>>;
+}
+
+/** A record read from the target by its own id, with every field the target returns. */
+export interface FetchedRecord {
+  readonly id: string;
+  readonly fields: Readonly<Record<string, unknown>>;
+}
+
+/** What a pushed source asks of the target that pushes to it (a watch channel, a webhook hook). */
+export interface SubscriptionRequest {
+  /** The pushed source's name: identifies our channel or hook in the target across renewals. */
+  readonly name: string;
+  /** Where the target delivers: the pushed source's front-door URL. */
+  readonly url: string;
+  /** Target objects (modules, resources) whose events are wanted. */
+  readonly objects: readonly string[];
+  /** Events wanted, in the target's own words (e.g. `create`, `edit`, `delete`). */
+  readonly events: readonly string[];
+  /** The value the target sends back with every delivery (channel token, custom header value). A secret. */
+  readonly token: string;
+  /** For a custom-header check: the header's name. */
+  readonly header?: string;
+  /** For targets whose subscriptions expire: until when this one should last. */
+  readonly expiresAt?: string;
+}
+
+/** A subscription as the target now holds it. */
+export interface SubscriptionState {
+  /** The target's id of the channel or hook. */
+  readonly id: string;
+  /** When the target will stop delivering unless renewed (absent: it does not expire). */
+  readonly expiresAt?: string;
+  /** One line per change made (created, renewed, trigger added); none when all was in place. Never a secret. */
+  readonly changes: readonly string[];
+}
+
 export interface TargetConnector {
   readonly declaration: TargetDeclaration;
   /**
@@ -160,5 +208,21 @@ export interface TargetConnector {
    * `target-setup`, for targets whose objects a customer admin can extend.
    */
   setup?(object: string, fields: readonly string[]): Promise<string[]>;
+  /**
+   * Creates or renews the target's subscription that delivers events to a pushed source, and
+   * makes it match the request (objects, events, token, expiry). Idempotent: run on a schedule.
+   * Optional: for targets that push.
+   */
+  subscribe?(request: SubscriptionRequest): Promise<SubscriptionState>;
+  /**
+   * Reads records by the target's own ids, with their full fields, for deliveries that carry
+   * ids only; ids the target no longer has are absent from the result. Throws like `write`.
+   */
+  fetchByIds?(object: string, refs: readonly TargetRef[]): Promise<FetchedRecord[]>;
+  /**
+   * Pages through the records of an object changed in `[since, until)` by the target's own
+   * update stamp: the reconciliation poll that catches events never delivered.
+   */
+  listChanged?(object: string, since: string, until: string): AsyncIterable<FetchedRecord[]>;
   stats(): ConnectorStats;
 }

@@ -3,14 +3,18 @@ export type {
   BudgetHeaders,
   CallWindow,
   ConnectorStats,
+  FetchedRecord,
   ItemResult,
   PingCheck,
   StoredTargetRecord,
+  SubscriptionRequest,
+  SubscriptionState,
   TargetConnector,
   TargetDeclaration,
   TargetItem,
   TargetLimits,
   TargetObjectDeclaration,
+  TargetRef,
 } from './TargetConnector';
 export { declarationsOf, targetCatalog, targetDeclarations } from './catalog';
 export { keyFieldsOf, targetKeyOf } from './targetKey';

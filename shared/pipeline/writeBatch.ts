@@ -40,6 +40,8 @@ export interface WriterDependencies {
   readonly maxRetries?: number;
   /** After refused credentials, how long the work waits before the next batch tries again (default 300 s). */
   readonly credentialsProbeSeconds?: number;
+  /** How long a record waiting for a dependency (`ItemOutcome.Waiting`) waits before the next try (default 120 s). */
+  readonly waitingSeconds?: number;
 }
 
 export interface WriteBatchResult {
@@ -67,6 +69,8 @@ const MAX_DELAY_SECONDS = 900;
  */
 const MAX_HOLD_SECONDS = 11 * 3600;
 const DEFAULT_CREDENTIALS_PROBE_SECONDS = 300;
+/** How long a record waiting for a dependency stays out of sight before it is tried again. */
+const DEFAULT_WAITING_SECONDS = 120;
 /** Stop waiting on rate limits when less than this is left of the invocation. */
 const DEADLINE_MARGIN_MS = 15_000;
 
@@ -86,6 +90,7 @@ type Fate =
   | { readonly kind: 'done' }
   | { readonly kind: 'rejected'; readonly reason: string }
   | { readonly kind: 'transient'; readonly reason: string }
+  | { readonly kind: 'waiting'; readonly reason: string }
   | { readonly kind: 'parked'; readonly park: ParkKind };
 
 /** One park of the target: messages wait until `until`; records are audited once per `id`. */
@@ -93,6 +98,8 @@ interface ParkPeriod {
   readonly id: string;
   readonly until: string;
   readonly reason: string;
+  /** How the hold is audited: `parked` (the default) or `waiting` for a dependency. */
+  readonly event?: AuditEvent;
 }
 
 /**
@@ -152,7 +159,9 @@ async function writeMetered(
   const fail = (messageId: string, fate: Fate): void => {
     const current = fates.get(messageId);
     // A rejection outranks a transient failure: retrying a record the target refused is pointless.
-    if (!current || current.kind === 'done' || (current.kind === 'transient' && fate.kind === 'rejected')) fates.set(messageId, fate);
+    if (!current || current.kind === 'done' || ((current.kind === 'transient' || current.kind === 'waiting') && fate.kind === 'rejected')) {
+      fates.set(messageId, fate);
+    }
   };
 
   // 2. A parked target gets no calls until its park ends: the daily quota's reset, or the next
@@ -367,6 +376,9 @@ async function writeMetered(
           return;
         case ItemOutcome.Retry:
           fail(op.messageId, { kind: 'transient', reason: reasonText(target.name, op, result) });
+          return;
+        case ItemOutcome.Waiting:
+          fail(op.messageId, { kind: 'waiting', reason: reasonText(target.name, op, result) });
       }
     }
   }
@@ -376,6 +388,7 @@ async function writeMetered(
   const heldMessageIds: string[] = [];
   const deadLetters: OutgoingMessage[] = [];
   const parked: Array<{ message: WriterMessage; envelope: RecordEnvelope; period: ParkPeriod }> = [];
+  const waitUntil = new Date(now().getTime() + (deps.waitingSeconds ?? DEFAULT_WAITING_SECONDS) * 1000).toISOString();
   const byId = new Map(messages.map((message) => [message.messageId, message]));
   for (const [messageId, envelope] of envelopes) {
     const fate = fates.get(messageId) ?? { kind: 'done' };
@@ -385,6 +398,9 @@ async function writeMetered(
       audit.push(auditOf(envelope, AuditEvent.DeadLettered, { reason: fate.reason, attempt: envelope.attempt }));
     } else if (fate.kind === 'parked') {
       parked.push({ message: byId.get(messageId)!, envelope, period: periods[fate.park]! });
+    } else if (fate.kind === 'waiting') {
+      // Held like a park, one audit row per reason: the wait never burns its receives.
+      parked.push({ message: byId.get(messageId)!, envelope, period: { id: `waiting#${fate.reason}`, until: waitUntil, reason: fate.reason, event: AuditEvent.Waiting } });
     } else if (fate.kind === 'transient') {
       failedMessageIds.push(messageId);
       count(envelope.runId, 'retried');
@@ -471,8 +487,9 @@ async function holdParked(
         quiet.push(entry.message.messageId);
       } else if (!fresh.has(sourceId)) {
         fresh.add(sourceId);
-        count(entry.envelope.runId, 'parked');
-        audit.push(auditOf(entry.envelope, AuditEvent.Parked, { reason: period.reason }));
+        const event = period.event ?? AuditEvent.Parked;
+        count(entry.envelope.runId, event === AuditEvent.Waiting ? 'waiting' : 'parked');
+        audit.push(auditOf(entry.envelope, event, { reason: period.reason }));
       }
       const seconds = Math.max(1, Math.ceil((Date.parse(period.until) - now().getTime()) / 1000));
       if (entry.message.receiveCount >= Math.max(1, flow.maxReceiveCount - 1)) {

@@ -38,6 +38,8 @@ export const AuditEvent = {
   Settled: 'settled',
   Retrying: 'retrying',
   Parked: 'parked',
+  /** Depends on a record the target does not hold yet: held on the queue and tried again. */
+  Waiting: 'waiting',
   DeadLettered: 'dead-lettered',
   Replayed: 'replayed',
   /** An older source version than the one the target already holds: not written. */
@@ -77,6 +79,8 @@ export interface RunCounters {
   deadLettered: number;
   retried: number;
   parked: number;
+  /** Records held until a record they depend on is in the target. */
+  waiting: number;
   /** Records not written because the target already holds a newer version. */
   superseded: number;
   /** Deactivations of records never written to the target (per target object). */

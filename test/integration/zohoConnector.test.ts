@@ -135,7 +135,7 @@ describe('zoho connector against the simulated org', () => {
     const person = contact({ Account_Name: 'V100' });
 
     const [held] = await connector.write('Contacts', TargetAction.Upsert, [person]);
-    expect(held).toMatchObject({ outcome: ItemOutcome.Retry, note: expect.stringContaining('"V100"') });
+    expect(held).toMatchObject({ outcome: ItemOutcome.Waiting, note: expect.stringContaining('"V100"') });
     expect(contacts(simulator)).toHaveLength(0);
 
     const [account] = await container(simulator, { duplicateCheck: { Accounts: ['Vendor_ID', 'Account_Name'] } }).write('Accounts', TargetAction.Upsert, [

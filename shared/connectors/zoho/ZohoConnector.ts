@@ -158,7 +158,7 @@ export class ZohoConnector implements TargetConnector {
         } else {
           // Writing the contact without its account would lose the link for good: hold it.
           const message = `account ${JSON.stringify(String(value))} (${this.lookupBy()}) is not in Zoho yet; the contact waits for it`;
-          results.push({ ref: entry.item.ref, outcome: ItemOutcome.Retry, reason: { code: 'ACCOUNT_NOT_FOUND', message }, note: message });
+          results.push({ ref: entry.item.ref, outcome: ItemOutcome.Waiting, reason: { code: 'ACCOUNT_NOT_FOUND', message }, note: message });
         }
       }
       ready = resolved;
