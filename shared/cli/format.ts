@@ -17,6 +17,7 @@ export function formatSummary(summary: SyncSummary): string {
     `  skipped-unchanged ${n(summary.skippedUnchanged)}`,
     ...(summary.superseded ? [`  superseded        ${summary.superseded}  (older than the version already written; not written)`] : []),
     ...(summary.inactiveNeverSynced ? [`  inactive, never synced ${summary.inactiveNeverSynced}  (deactivations of records never written; no call)`] : []),
+    ...(summary.skipped ? [`  skipped           ${summary.skipped}  (matched a skipWhen rule of the flow, e.g. echoes of our own writes; no call)`] : []),
     `  rejected          ${n(summary.rejected)}`,
     ...summary.rejectedReasons.slice(0, 10).map((r) => `    - ${r.sourceId}: ${r.reason}`),
     `  dead-lettered     ${n(summary.deadLettered)}${summary.deadLetterDepth ? `  (dead-letter queue holds ${summary.deadLetterDepth}; fix and run "ml-connector replay")` : ''}`,

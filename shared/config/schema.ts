@@ -452,6 +452,27 @@ const flowObject = z.strictObject({
   onDeactivate: z.enum(['delete', 'upsert', 'ignore']).default('upsert'),
 });
 
+/**
+ * A record this flow must not write: one that carries the other side's origin marker, so a
+ * flow never sends a record back where it came from (an echo of our own write).
+ */
+const skipRule = z
+  .strictObject({
+    /** Source record field holding the marker. */
+    field: z.string().min(1),
+    /** Skip when the field has any non-empty value. */
+    present: z.literal(true).optional(),
+    /** Skip when the field's value is one of these. */
+    in: z.array(z.string()).min(1).optional(),
+    /** Skip when the field's value starts with this. */
+    startsWith: z.string().min(1).optional(),
+    /** Why, in the audit trail: e.g. "created in PeopleSoft: an echo of our own write". */
+    because: z.string().min(1),
+  })
+  .refine((rule) => [rule.present, rule.in, rule.startsWith].filter((test) => test !== undefined).length === 1, {
+    message: 'give exactly one of present: true, in: [VALUES] or startsWith: PREFIX',
+  });
+
 const schedule = z.strictObject({
   /** EventBridge cron fields: `minutes hours day-of-month month day-of-week year`. */
   cron: z.string(),
@@ -472,6 +493,11 @@ const flow = z.strictObject({
    */
   push: z.string().optional(),
   objects: z.array(flowObject).min(1),
+  /**
+   * Records never written by this flow, each audited as `skipped` with the rule's reason: the
+   * loop guard of two flows running in opposite directions between the same systems.
+   */
+  skipWhen: z.array(skipRule).default([]),
   /** When the flow is polled; absent for a flow fed only by its pushed source (`push`). */
   schedule: schedule.optional(),
   /** First run reads from here (ISO date); later runs continue from the cursor. */

@@ -15,6 +15,7 @@ import { applyMapping, payloadHash } from '../mapping';
 import type { FlowQueue, OutgoingMessage } from '../aws';
 import { AuditEvent, recordStateKey, type AuditRow, type RecordState, type RunCounters, type StateStore } from '../state';
 import type { Alerter } from './Alerter';
+import { skipRuleMatching } from './skipRuleMatching';
 
 /** One SQS message as the writer sees it (from a Lambda event or the local event-source loop). */
 export interface WriterMessage {
@@ -194,6 +195,13 @@ async function writeMetered(
       if (latest.get(envelope.dedupeKey) !== messageId) {
         count(envelope.runId, 'superseded');
         audit.push(auditOf(envelope, AuditEvent.Superseded, { reason: 'a newer version of the record came in the same batch' }));
+        fates.set(messageId, { kind: 'done' });
+        continue;
+      }
+      const rule = skipRuleMatching(envelope.record, flow.skipWhen);
+      if (rule) {
+        count(envelope.runId, 'skipped');
+        audit.push(auditOf(envelope, AuditEvent.Skipped, { reason: `${rule.field}: ${rule.because}` }));
         fates.set(messageId, { kind: 'done' });
         continue;
       }

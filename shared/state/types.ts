@@ -46,6 +46,8 @@ export const AuditEvent = {
   Superseded: 'superseded',
   /** A deactivation of a record never written to this target object: nothing to do, no call. */
   InactiveNeverSynced: 'inactive-never-synced',
+  /** Matched one of the flow's `skipWhen` rules (e.g. an echo of our own write): no call. */
+  Skipped: 'skipped',
 } as const;
 export type AuditEvent = (typeof AuditEvent)[keyof typeof AuditEvent];
 
@@ -85,6 +87,8 @@ export interface RunCounters {
   superseded: number;
   /** Deactivations of records never written to the target (per target object). */
   inactiveNeverSynced: number;
+  /** Records matching a `skipWhen` rule of the flow (echoes of our own writes): no call. */
+  skipped: number;
   apiCalls: number;
   throttled: number;
   replayed: number;

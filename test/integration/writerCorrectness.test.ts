@@ -146,3 +146,23 @@ describe('writer: cleared fields', () => {
     expect(h.marketo.lead(String(person.EMAIL_ADDR))?.fields).toMatchObject({ title: 'Analyst', department: 'Treasury' });
   });
 });
+
+describe('writer: skipWhen rules (loop guard)', () => {
+  it('writes nothing for a record carrying the other side\'s origin marker, audits why, and writes its neighbours', async () => {
+    const h = await harness();
+    const flow = { ...h.flow, skipWhen: [{ field: 'ORIGIN', startsWith: 'TARGET:', because: 'created from the target: an echo of our own write' }] };
+    const echo = employee({ ORIGIN: 'TARGET:4711' });
+    const own = employee({ ORIGIN: '' });
+    const deps = { flow, connector: h.connector, store: h.store, queue: h.queue, alerts: h.alerts };
+
+    const result = await writeBatch([messageOf(envelopeOf(flow, echo)), messageOf(envelopeOf(flow, own))], deps);
+
+    expect(result.failedMessageIds).toEqual([]);
+    expect(result.counters.skipped).toBe(1);
+    expect(h.marketo.lead(String(echo.EMAIL_ADDR))).toBeUndefined();
+    expect(h.marketo.lead(String(own.EMAIL_ADDR))).toBeDefined();
+    const skipped = (await h.store.auditTrail(String(echo.EMPLID))).find((row) => row.event === 'skipped');
+    expect(skipped?.reason).toBe('ORIGIN: created from the target: an echo of our own write');
+    expect(await events(h, own.EMPLID)).toContainEqual(['written', 'leads']);
+  });
+});
