@@ -421,6 +421,7 @@ const pushedSource = z.strictObject({
 export type FieldMappingRule =
   | string
   | { from: string; transform?: 'trim' | 'lower' | 'upper' | undefined; default?: string | number | boolean | undefined }
+  | { from: string; lookup: Record<string, string | number | boolean>; default?: string | number | boolean | undefined }
   | { template: string }
   | { value: string | number | boolean | null }
   | { each: string; mapping: Record<string, FieldMappingRule> };
@@ -432,6 +433,13 @@ const fieldMapping: z.ZodType<FieldMappingRule> = z.lazy(() => z.union([
     transform: z.enum(['trim', 'lower', 'upper']).optional(),
     default: z.union([z.string(), z.number(), z.boolean()]).optional(),
   }),
+  z.strictObject({
+    from: z.string(),
+    lookup: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+      .describe('Source value → target value, e.g. a cost code → a GL account; a value without an entry takes `default`, or the record is rejected'),
+    default: z.union([z.string(), z.number(), z.boolean()]).optional(),
+  }),
   z.strictObject({ template: z.string().describe('e.g. "{FIRST_NAME} {LAST_NAME}"') }),
   z.strictObject({ value: z.union([z.string(), z.number(), z.boolean(), z.null()]) }),
   z.strictObject({
@@ -440,7 +448,7 @@ const fieldMapping: z.ZodType<FieldMappingRule> = z.lazy(() => z.union([
   }),
 ], {
   error:
-    'must be a source field name, { from: FIELD, transform: trim | lower | upper, default: VALUE }, { template: "{FIRST_NAME} {LAST_NAME}" }, { value: CONSTANT } or { each: LIST_FIELD, mapping: {...} }',
+    'must be a source field name, { from: FIELD, transform: trim | lower | upper, default: VALUE }, { from: FIELD, lookup: { VALUE: TARGET_VALUE, ... }, default: VALUE }, { template: "{FIRST_NAME} {LAST_NAME}" }, { value: CONSTANT } or { each: LIST_FIELD, mapping: {...} }',
 }));
 
 const flowObject = z.strictObject({

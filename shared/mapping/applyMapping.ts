@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FieldMapping } from '../config';
+import { MappingRejectedError } from './MappingRejectedError';
 
 /** The source record does not carry the field at all: the target field is left alone. */
 const ABSENT = Symbol('absent');
@@ -14,7 +15,7 @@ function isBlank(value: unknown): boolean {
   return value === null || value === undefined || (typeof value === 'string' && value.trim() === '');
 }
 
-function mapOne(record: Readonly<Record<string, unknown>>, rule: FieldMapping): Mapped {
+function mapOne(record: Readonly<Record<string, unknown>>, targetField: string, rule: FieldMapping): Mapped {
   if (typeof rule === 'string') {
     if (!carries(record, rule)) return ABSENT;
     const value = record[rule];
@@ -46,6 +47,14 @@ function mapOne(record: Readonly<Record<string, unknown>>, rule: FieldMapping): 
     if (rule.default !== undefined) return rule.default;
     return present ? null : ABSENT;
   }
+  if ('lookup' in rule) {
+    // A code translated through a table (a cost code to a GL account): a code the table lacks
+    // is a gap in the config, never a value to guess, so the record is refused naming both.
+    const code = String(value).trim();
+    if (Object.prototype.hasOwnProperty.call(rule.lookup, code)) return rule.lookup[code];
+    if (rule.default !== undefined) return rule.default;
+    throw new MappingRejectedError(targetField, rule.from, code);
+  }
   if (typeof value === 'string') {
     if (rule.transform === 'trim') return value.trim();
     if (rule.transform === 'lower') return value.trim().toLowerCase();
@@ -61,7 +70,9 @@ function mapOne(record: Readonly<Record<string, unknown>>, rule: FieldMapping): 
  * clears the target field: a value cleared in the source is cleared in the target. A source
  * field the record does not carry at all is left out, so a sparse record (a push that sends
  * only what changed) never erases data. A `default` replaces an empty value; an explicit
- * `{ value: null }` always clears.
+ * `{ value: null }` always clears. A `lookup` translates a value through a table; a value the
+ * table lacks takes the rule's `default`, or without one throws `MappingRejectedError` (the
+ * record is refused, naming the field and the value).
  */
 export function applyMapping(
   record: Readonly<Record<string, unknown>>,
@@ -69,7 +80,7 @@ export function applyMapping(
 ): Record<string, unknown> {
   const payload: Record<string, unknown> = {};
   for (const [targetField, rule] of Object.entries(mapping)) {
-    const value = mapOne(record, rule);
+    const value = mapOne(record, targetField, rule);
     if (value === ABSENT || value === undefined) continue;
     payload[targetField] = value;
   }

@@ -1,1 +1,2 @@
 export { applyMapping, payloadHash } from './applyMapping';
+export { MappingRejectedError } from './MappingRejectedError';
