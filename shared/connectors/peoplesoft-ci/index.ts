@@ -1,0 +1,18 @@
+export { PeopleSoftCiConnector } from './PeopleSoftCiConnector';
+export type { PeopleSoftCiConnectorOptions, PeopleSoftCiCredentials } from './PeopleSoftCiConnector';
+export { balanceJournal } from './balanceJournal';
+export type { BalancedJournal, JournalShape } from './balanceJournal';
+export { buildSoapRequest } from './buildSoapRequest';
+export type { SoapRequest, SoapRequestInput } from './buildSoapRequest';
+export { childNamed } from './childNamed';
+export { classifyCiAnswer } from './classifyCiAnswer';
+export type { CiAnswerContext, CiAnswerLike, CiVerdict } from './classifyCiAnswer';
+export { escapeXml } from './escapeXml';
+export { peoplesoftCiDeclaration } from './peoplesoftCiDeclaration';
+export { peoplesoftCiLimits } from './peoplesoftCiLimits';
+export { peoplesoftCiSettingsSchema } from './peoplesoftCiSettingsSchema';
+export type { PeopleSoftCiSettings } from './peoplesoftCiSettingsSchema';
+export { peoplesoftCiTarget } from './peoplesoftCiTarget';
+export { readXmlTree } from './readXmlTree';
+export type { XmlTreeElement, XmlTreeResult } from './readXmlTree';
+export { soapNamespaces } from './soapNamespaces';

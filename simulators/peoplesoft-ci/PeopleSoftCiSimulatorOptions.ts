@@ -1,0 +1,35 @@
+/** How a simulated PeopleSoft CI-service endpoint is set up; every field has a default. */
+export interface PeopleSoftCiSimulatorOptions {
+  /** The OPRID and password it accepts (WS-Security UsernameToken or HTTP Basic). */
+  readonly userId?: string;
+  readonly password?: string;
+  /** The Integration Broker node in the URL (`/PSIGW/PeopleSoftServiceListeningConnector/<node>`). Default `PSFT_EP`. */
+  readonly node?: string;
+  /** Service operations (without version) that are not active, e.g. `CI_ML_PO_UD`. */
+  readonly inactiveOperations?: readonly string[];
+  /** Prompt tables: values accepted by prompted fields. */
+  readonly promptTables?: Readonly<Record<string, readonly string[]>>;
+  /** Added to every answer (ms). */
+  readonly latencyMs?: number;
+  readonly now?: () => Date;
+}
+
+/** The options with every default filled in. */
+export function resolvePeopleSoftCiSimulatorOptions(options: PeopleSoftCiSimulatorOptions) {
+  return {
+    userId: options.userId ?? 'ML_SYNC',
+    password: options.password ?? 'sim-peoplesoft-ci-password',
+    node: options.node ?? 'PSFT_EP',
+    inactiveOperations: new Set(options.inactiveOperations ?? []),
+    promptTables: {
+      businessUnits: ['US001', 'US002'],
+      vendors: Array.from({ length: 50 }, (_, index) => String(index + 1).padStart(10, '0')),
+      accounts: ['500000', '610000', '620000', '630000', '200100', '210000'],
+      departments: ['1000', '2100', '2200', '3000'],
+      currencies: ['USD', 'CAD', 'EUR'],
+      ...options.promptTables,
+    } as Record<string, readonly string[]>,
+    latencyMs: options.latencyMs ?? 0,
+    now: options.now ?? (() => new Date()),
+  };
+}
