@@ -286,7 +286,7 @@ export async function startPeopleSoftCiSimulator(options: PeopleSoftCiSimulatorO
     };
   };
 
-  const handle = async (request: IncomingMessage, raw: Buffer): Promise<{ answer: Answer; entry: Omit<CiCallLogEntry, 'at' | 'status'> }> => {
+  const handle = async (request: IncomingMessage, raw: Buffer): Promise<{ answer: Answer; entry: Omit<CiCallLogEntry, 'at' | 'status'>; delayMs?: number }> => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const path = url.pathname.replace(/\/+$/, '');
     const queryOperation = url.searchParams.get('Operation') ?? undefined;
@@ -355,8 +355,8 @@ export async function startPeopleSoftCiSimulator(options: PeopleSoftCiSimulatorO
       if (scripted.kind === 'unavailable') return { answer: html(503, 'Service Unavailable'), entry };
       if (scripted.kind === 'server') return { answer: faultAnswer(version, { side: 'server', message: 'The application server did not respond (Jolt error). Try again later.', set: 158, number: 10623 }), entry };
       if (!scripted.lands) {
-        await sleep(scripted.delayMs ?? 0);
-        return { answer: faultAnswer(version, { side: 'server', message: 'The service operation timed out in the application server.', set: 158, number: 10624 }), entry };
+        const timedOut = faultAnswer(version, { side: 'server', message: 'The service operation timed out in the application server.', set: 158, number: 10624 });
+        return { answer: timedOut, entry, delayMs: scripted.delayMs ?? 0 };
       }
     }
     let answer: Answer;
@@ -368,8 +368,7 @@ export async function startPeopleSoftCiSimulator(options: PeopleSoftCiSimulatorO
       return { answer, entry: { ...entry, fault: error.fault.message } };
     }
     // A slow answer to a write that was saved: the caller may have given up by now.
-    if (scripted?.kind === 'slow') await sleep(scripted.delayMs ?? 0);
-    return { answer, entry };
+    return { answer, entry, ...(scripted?.kind === 'slow' ? { delayMs: scripted.delayMs ?? 0 } : {}) };
   };
 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
@@ -382,11 +381,13 @@ export async function startPeopleSoftCiSimulator(options: PeopleSoftCiSimulatorO
     request.on('end', () => {
       void (async () => {
         if (config.latencyMs > 0) await sleep(config.latencyMs);
-        const { answer, entry } =
+        const { answer, entry, delayMs } =
           size > MAX_BODY_BYTES
             ? { answer: { status: 413, contentType: 'text/html', body: '<html><body>Request Entity Too Large</body></html>' } as Answer, entry: { action: '', auth: 'none' as const } }
             : await handle(request, Buffer.concat(chunks));
+        // Logged when handled: a slow answer's call is in the log while its answer is still held back.
         callLog.push({ at: config.now(), status: answer.status, ...entry });
+        if (delayMs) await sleep(delayMs);
         if (response.destroyed) return;
         response.writeHead(answer.status, { 'content-type': answer.contentType, ...answer.headers });
         response.end(answer.body);
