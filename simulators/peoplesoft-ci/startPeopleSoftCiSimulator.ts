@@ -28,6 +28,9 @@ interface Fault {
   readonly number?: number;
 }
 
+/** A Basic credential the web server refuses before any SOAP processing: HTTP 401. */
+class BasicRefused extends Error {}
+
 class FaultError extends Error {
   public constructor(public readonly fault: Fault) {
     super(fault.message);
@@ -267,7 +270,7 @@ export async function startPeopleSoftCiSimulator(options: PeopleSoftCiSimulatorO
     if (!header?.startsWith('Basic ')) refused();
     const decoded = Buffer.from(header!.slice(6), 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    if (colon < 0 || decoded.slice(0, colon) !== config.userId || decoded.slice(colon + 1) !== config.password) refused();
+    if (colon < 0 || decoded.slice(0, colon) !== config.userId || decoded.slice(colon + 1) !== config.password) throw new BasicRefused();
     return 'basic';
   };
 
@@ -338,6 +341,9 @@ export async function startPeopleSoftCiSimulator(options: PeopleSoftCiSimulatorO
     try {
       auth = authenticate(request, security);
     } catch (error) {
+      if (error instanceof BasicRefused) {
+        return { answer: { ...html(401, 'Unauthorized'), headers: { 'www-authenticate': 'Basic realm="PSIGW"' } }, entry: { action, method, soapVersion: version, auth: 'basic' as const } };
+      }
       return fault((error as FaultError).fault, { method });
     }
     const element = body.children.length === 1 ? body.children[0]! : undefined;
