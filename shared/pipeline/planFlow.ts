@@ -3,7 +3,7 @@ import type { CustomerConfig, FlowConfig } from '../config';
 import { peopleSoftSystemOf } from '../config/peopleSoftSystemOf';
 import { targetKeyOf, type TargetDeclaration } from '../connectors';
 import { compareSourceVersions } from '../envelope';
-import { applyMapping, payloadHash } from '../mapping';
+import { applyMapping, MappingRejectedError, payloadHash } from '../mapping';
 import { recordStateKey, type StateStore } from '../state';
 import type { RecordSource } from './pollFlow';
 import { pollWindow } from './pollWindow';
@@ -82,7 +82,14 @@ export async function planFlow(deps: {
         const objectPlan = plan.objects[object.object]!;
         if (item.operation === 'deactivate' && object.onDeactivate === 'ignore') continue;
         const del = item.operation === 'deactivate' && object.onDeactivate === 'delete';
-        const mapped = applyMapping(item.record, object.mapping);
+        let mapped: Record<string, unknown>;
+        try {
+          mapped = applyMapping(item.record, object.mapping);
+        } catch (error) {
+          if (!(error instanceof MappingRejectedError)) throw error;
+          plan.rejected.push({ id: item.id, reason: `${object.object}.${error.message}` });
+          continue;
+        }
         const targetKey = targetKeyOf(declaration, mapped);
         const payload = del && 'fields' in targetKey ? { ...targetKey.fields } : mapped;
         const state = states.get(recordStateKey({ flow: flow.name, sourceId: item.id, object: object.object }));

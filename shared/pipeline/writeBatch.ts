@@ -11,7 +11,7 @@ import {
 } from '../connectors';
 import { compareSourceVersions, recordEnvelopeSchema, type RecordEnvelope } from '../envelope';
 import { CredentialsRefusedError, ErrorKind, ExternalSystemError, MlConnectorError } from '../errors';
-import { applyMapping, payloadHash } from '../mapping';
+import { applyMapping, MappingRejectedError, payloadHash } from '../mapping';
 import type { FlowQueue, OutgoingMessage } from '../aws';
 import { AuditEvent, recordStateKey, type AuditRow, type RecordState, type RunCounters, type StateStore } from '../state';
 import type { Alerter } from './Alerter';
@@ -579,7 +579,14 @@ function buildOperations(envelope: RecordEnvelope, messageId: string, flow: Flow
       if (objectConfig.onDeactivate === 'ignore') continue;
       if (objectConfig.onDeactivate === 'delete') action = TargetAction.Delete;
     }
-    const mapped = applyMapping(envelope.record, objectConfig.mapping);
+    let mapped: Record<string, unknown>;
+    try {
+      mapped = applyMapping(envelope.record, objectConfig.mapping);
+    } catch (error) {
+      // A lookup without an entry for this record's value: only this record is refused.
+      if (error instanceof MappingRejectedError) return `${objectConfig.object}.${error.message}`;
+      throw error;
+    }
     const targetKey = targetKeyOf(declaration, mapped);
     if ('missing' in targetKey) {
       const rule = objectConfig.mapping[targetKey.missing];

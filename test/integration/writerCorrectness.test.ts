@@ -166,3 +166,24 @@ describe('writer: skipWhen rules (loop guard)', () => {
     expect(await events(h, own.EMPLID)).toContainEqual(['written', 'leads']);
   });
 });
+
+describe('writer: a lookup without an entry', () => {
+  it('refuses only that record, naming the field and the value, and writes its neighbours', async () => {
+    const h = await harness();
+    const flow = {
+      ...h.flow,
+      objects: h.flow.objects.map((o) => (o.object === 'leads' ? { ...o, mapping: { ...o.mapping, title: { from: 'JOBTITLE', lookup: { Analyst: 'AN' } } } } : o)),
+    };
+    const known = employee({ JOBTITLE: 'Analyst' });
+    const unknown = employee({ JOBTITLE: 'Astronaut' });
+    const deps = { flow, connector: h.connector, store: h.store, queue: h.queue, alerts: h.alerts };
+
+    const result = await writeBatch([messageOf(envelopeOf(flow, known)), messageOf(envelopeOf(flow, unknown))], deps);
+
+    expect(result.failedMessageIds).toEqual([]);
+    expect(h.marketo.lead(String(known.EMAIL_ADDR))?.fields.title).toBe('AN');
+    expect(h.marketo.lead(String(unknown.EMAIL_ADDR))).toBeUndefined();
+    const dead = (await h.store.auditTrail(String(unknown.EMPLID))).find((row) => row.event === 'dead-lettered');
+    expect(dead?.reason).toContain('leads.title: JOBTITLE "Astronaut" has no entry in the lookup');
+  });
+});
