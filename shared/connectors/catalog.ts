@@ -5,6 +5,7 @@ import { marketoTarget } from './marketo/marketoTarget';
 import { zohoTarget } from './zoho/zohoTarget';
 import { mailchimpTarget } from './mailchimp/mailchimpTarget';
 import { zendeskTarget } from './zendesk/zendeskTarget';
+import { procoreTarget } from './procore/procoreTarget';
 
 /**
  * Every target ml-connector knows, by the key used under `targets:` in a customer config. Adding
@@ -16,6 +17,7 @@ export const targetCatalog: TargetCatalog = {
   zoho: zohoTarget,
   mailchimp: mailchimpTarget,
   zendesk: zendeskTarget,
+  procore: procoreTarget,
 };
 
 /** The static declarations of a catalog's targets. */
