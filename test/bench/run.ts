@@ -17,6 +17,7 @@ import { pollerThroughputPerSystem } from './peoplesoftSystems';
 import { zohoThroughput } from './zohoThroughput';
 import { mailchimpThroughput } from './mailchimpThroughput';
 import { zendeskThroughput } from './zendeskThroughput';
+import { procoreThroughput } from './procoreThroughput';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const employees = Number(process.env.BENCH_EMPLOYEES ?? 100_000);
@@ -108,5 +109,7 @@ console.log('Zoho CRM (poller → SQS emulator → writer → Zoho simulator, 20
 await zohoThroughput(Math.min(employees, 20_000));
 console.log('Mailchimp throughput (a filled SQS emulator queue → writers → Mailchimp simulator, 10 connections, 2 s a call as for a 500-member batch):');
 await mailchimpThroughput(Math.min(employees, 20_000), 2_000);
+console.log('Procore (connector → Procore simulator enforcing the hourly and 10-s spike windows; 4 writers of one commitment each):');
+await procoreThroughput();
 console.log('Push parsing (Integration Broker rowset XML through the hardened reader):');
 ibPushParsing();
