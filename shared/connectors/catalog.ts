@@ -6,6 +6,7 @@ import { zohoTarget } from './zoho/zohoTarget';
 import { mailchimpTarget } from './mailchimp/mailchimpTarget';
 import { zendeskTarget } from './zendesk/zendeskTarget';
 import { peoplesoftCiTarget } from './peoplesoft-ci/peoplesoftCiTarget';
+import { procoreTarget } from './procore/procoreTarget';
 
 /**
  * Every target ml-connector knows, by the key used under `targets:` in a customer config. Adding
@@ -18,6 +19,7 @@ export const targetCatalog: TargetCatalog = {
   mailchimp: mailchimpTarget,
   zendesk: zendeskTarget,
   'peoplesoft-ci': peoplesoftCiTarget,
+  procore: procoreTarget,
 };
 
 /** The static declarations of a catalog's targets. */

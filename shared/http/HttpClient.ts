@@ -2,7 +2,7 @@ import { ErrorKind, ExternalSystemError, UnsafeHostError } from '../errors';
 import type { HostGuard } from './hostPolicy';
 
 export interface HttpRequest {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   readonly url: URL;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string;

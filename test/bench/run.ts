@@ -18,6 +18,7 @@ import { zohoThroughput } from './zohoThroughput';
 import { mailchimpThroughput } from './mailchimpThroughput';
 import { zendeskThroughput } from './zendeskThroughput';
 import { peoplesoftCiCalls } from './peoplesoftCiCalls';
+import { procoreThroughput } from './procoreThroughput';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const employees = Number(process.env.BENCH_EMPLOYEES ?? 100_000);
@@ -111,5 +112,7 @@ console.log('Mailchimp throughput (a filled SQS emulator queue → writers → M
 await mailchimpThroughput(Math.min(employees, 20_000), 2_000);
 console.log('PeopleSoft CI writes (connector → CI-service simulator, 20 ms a call, 4 calls in flight):');
 await peoplesoftCiCalls(400);
+console.log('Procore (connector → Procore simulator enforcing the hourly and 10-s spike windows; 4 writers of one commitment each):');
+await procoreThroughput();
 console.log('Push parsing (Integration Broker rowset XML through the hardened reader):');
 ibPushParsing();

@@ -1,0 +1,14 @@
+export { ProcoreConnector } from './ProcoreConnector';
+export { classifyProcoreResponse, procoreErrorText, untilReset } from './classifyProcoreResponse';
+export type { ProcoreResponseContext, ProcoreResponseLike, ProcoreVerdict } from './classifyProcoreResponse';
+export { issueProcoreToken } from './issueProcoreToken';
+export type { ProcoreCredentials, ProcoreTokenRequest } from './issueProcoreToken';
+export { procoreDeclaration } from './procoreDeclaration';
+export { procoreLimits } from './procoreLimits';
+export { procoreResources } from './procoreResources';
+export type { ProcoreResource } from './procoreResources';
+export { procoreEnvironments, procoreSettingsSchema } from './procoreSettingsSchema';
+export type { ProcoreSettings } from './procoreSettingsSchema';
+export { procoreTarget } from './procoreTarget';
+export { readSyncResults } from './readSyncResults';
+export type { ProcoreSyncVerdict } from './readSyncResults';
