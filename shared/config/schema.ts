@@ -300,6 +300,13 @@ function targetsSchema(catalog: TargetCatalog) {
   >;
 }
 
+/** When something runs: EventBridge cron fields and the time zone they are read in. */
+const schedule = z.strictObject({
+  /** EventBridge cron fields: `minutes hours day-of-month month day-of-week year`. */
+  cron: z.string(),
+  timeZone: timeZone.default('UTC'),
+});
+
 // ---------------------------------------------------------------------------------------------
 // Pushed sources (deliveries at the front door: POST /webhooks/<name>)
 // ---------------------------------------------------------------------------------------------
@@ -362,6 +369,52 @@ const ibRowset = z.strictObject({
   maxDepth: z.number().int().min(4).max(64).default(20),
 });
 
+/** A key of `targets` (checked against the config and the catalog by `validateConfig`). */
+const targetRef = z.string().regex(/^[a-z][a-z0-9-]*$/, 'a key of targets, such as zoho');
+/** An object (module, resource) of the target, in the target's own words. */
+const targetObjectName = z.string().regex(/^[A-Za-z][A-Za-z0-9_ -]{0,99}$/, 'an object name of the target, such as Contacts');
+
+/** How the records of an id-only delivery are fetched (see `pushedSource.fetch`). */
+const pushedFetch = z.strictObject({
+  /** The target whose `fetchByIds` reads the records (the system that pushes). */
+  from: targetRef,
+  /** The object the ids belong to: fixed, or named by a field of each record (else of the body), e.g. `{ field: module }`. */
+  object: z.union([targetObjectName, z.strictObject({ field: z.string().min(1) })]),
+  /** Field of each record holding the id, or an array of ids (Zoho's `ids`): one envelope per id. */
+  idField: z.string().min(1),
+  /** Fields of each record that scope the id (e.g. `project_id`), passed to the fetch. */
+  scopeFields: z.array(z.string().min(1)).min(1).optional(),
+});
+
+/** The subscription a pushed source keeps alive in the target (see `pushedSource.subscribe`). */
+const pushedSubscribe = z.strictObject({
+  /** The target that pushes and holds the subscription (its `subscribe` hook). */
+  via: targetRef,
+  /** Objects whose events are wanted (e.g. `Contacts`, `Accounts`). */
+  objects: z.array(targetObjectName).min(1),
+  /** Events wanted, in the target's words (e.g. `create`, `edit`, `delete`). */
+  events: z.array(z.string().regex(/^[A-Za-z][A-Za-z_.-]{0,39}$/, 'an event name such as create')).min(1),
+  /** How often the subscription is renewed (and created again if it vanished). */
+  renewEveryMinutes: z.number().int().min(5).max(10_080).default(60),
+  /**
+   * How long each renewal asks it to last; at least twice `renewEveryMinutes` by default, so one
+   * missed renewal never lets it lapse. At most what the target allows (Zoho: 1 day before API
+   * v4, 1 week from v4).
+   */
+  lifetimeMinutes: z.number().int().min(10).max(43_200).optional(),
+});
+
+/** The reconciliation poll of a pushed source (see `pushedSource.reconcile`). */
+const pushedReconcile = z.strictObject({
+  schedule,
+  /** Objects read with the target's `listChanged` (each keeps its own cursor). */
+  objects: z.array(targetObjectName).min(1),
+  /** The first run reads this far back. */
+  lookbackMinutes: z.number().int().min(1).max(525_600).default(1440),
+  /** Each later run starts this far before its cursor, for stamps written late. */
+  overlapMinutes: z.number().int().min(0).max(1440).default(5),
+});
+
 const pushedSource = z.strictObject({
   /** `source.system` of the envelopes it produces; defaults to the source's name. */
   system: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes').optional(),
@@ -391,8 +444,12 @@ const pushedSource = z.strictObject({
   records: z.strictObject({
     /** Dotted path of the record array (or of one record object) in a JSON body; `''` is the body itself. */
     path: z.string().default(''),
-    /** Fields whose values, joined with `|`, are a record's source id (as a poll of the same entity names it). */
-    keyFields: z.array(z.string().min(1)).min(1),
+    /**
+     * Fields whose values, joined with `|`, are a record's source id (as a poll of the same entity
+     * names it). Required, except for a source that `fetch`es: its records are named
+     * `<object>|<id>` by the pushing system's own ids.
+     */
+    keyFields: z.array(z.string().min(1)).min(1).optional(),
     /**
      * Field of a record holding its last-update time (ISO-8601 or Unix seconds; in a rowset message
      * ISO-8601 or `YYYY-MM-DD-HH.MM.SS.ffffff`, without an offset read in the PeopleSoft system's
@@ -411,6 +468,23 @@ const pushedSource = z.strictObject({
       })
       .optional(),
   }),
+  /**
+   * The delivery names records by the pushing system's own ids only (a Zoho notification, a
+   * Procore webhook): the front door queues one envelope per id, and the writer fetches the full
+   * records behind the queue through the target's `fetchByIds` before mapping.
+   */
+  fetch: pushedFetch.optional(),
+  /**
+   * The subscription that makes the target deliver here (a watch channel, a webhook hook), created
+   * and renewed on a schedule well before it expires. Its token is this source's verification
+   * secret (`verify.secret`, field `token`).
+   */
+  subscribe: pushedSubscribe.optional(),
+  /**
+   * A scheduled poll of the target by its own update stamp that queues what changed as if it had
+   * been delivered, so an event that never arrived is still caught.
+   */
+  reconcile: pushedReconcile.optional(),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -480,12 +554,6 @@ const skipRule = z
   .refine((rule) => [rule.present, rule.in, rule.startsWith].filter((test) => test !== undefined).length === 1, {
     message: 'give exactly one of present: true, in: [VALUES] or startsWith: PREFIX',
   });
-
-const schedule = z.strictObject({
-  /** EventBridge cron fields: `minutes hours day-of-month month day-of-week year`. */
-  cron: z.string(),
-  timeZone: timeZone.default('UTC'),
-});
 
 const flow = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes, at most 40'),
@@ -568,3 +636,7 @@ export type PushedSourceConfig = z.infer<typeof pushedSource>;
 export type PushedVerification = z.infer<typeof pushedVerification>;
 export type IbRowsetConfig = z.infer<typeof ibRowset>;
 export type DeliveryValue = z.infer<typeof deliveryValue>;
+export type PushedFetchConfig = z.infer<typeof pushedFetch>;
+export type PushedSubscribeConfig = z.infer<typeof pushedSubscribe>;
+export type PushedReconcileConfig = z.infer<typeof pushedReconcile>;
+export type ScheduleConfig = z.infer<typeof schedule>;

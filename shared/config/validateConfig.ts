@@ -3,6 +3,7 @@ import { targetCatalog } from '../connectors/catalog';
 import type { TargetCatalog } from '../connectors/TargetDefinition';
 import { keyFieldsOf } from '../connectors/targetKey';
 import { flowResourceIssues } from './flowResourceIssues';
+import { pushedTargetIssues } from './pushedTargetIssues';
 import { ConfigError, type ConfigIssue } from '../errors';
 import { parseCron } from './cron';
 import { endpointIssues } from './endpointIssues';
@@ -109,6 +110,7 @@ function crossFieldIssues(config: CustomerConfig, catalog: TargetCatalog): Confi
     }
   });
   issues.push(...pushedSourceIssues(config));
+  issues.push(...pushedTargetIssues(config, catalog));
   issues.push(...flowResourceIssues(config, catalog));
   issues.push(...endpointIssues(config, { deployed: false }));
   return issues;
@@ -132,7 +134,8 @@ function pushedSourceIssues(config: CustomerConfig): ConfigIssue[] {
     const entity = config.peoplesoft.entities[flow.source];
     // Only a flow that is also polled gets records both ways; a push-only flow names its records
     // as its sender does (e.g. a SaaS tool's webhook, which knows no PeopleSoft key).
-    if (flow.schedule && entity && entity.keyFields.join('|') !== source.records.keyFields.join('|')) {
+    // A fetching source names records by the pushing system's ids (`<object>|<id>`), not by key fields.
+    if (flow.schedule && entity && source.records.keyFields && entity.keyFields.join('|') !== source.records.keyFields.join('|')) {
       issues.push({
         field: `pushed.${flow.push}.records.keyFields`,
         message: `must be [${entity.keyFields.join(', ')}], the key fields of peoplesoft.entities.${flow.source} that flow ${flow.name} polls, so both name a record alike`,

@@ -149,6 +149,8 @@ export interface TargetRef {
 export interface FetchedRecord {
   readonly id: string;
   readonly fields: Readonly<Record<string, unknown>>;
+  /** Its last-modified time in the target (ISO-8601): the source version of what it becomes. */
+  readonly version?: string;
 }
 
 /** What a pushed source asks of the target that pushes to it (a watch channel, a webhook hook). */

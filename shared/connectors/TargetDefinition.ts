@@ -28,6 +28,9 @@ export interface TargetFactoryInput<Settings extends TargetSettings = TargetSett
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
+/** The optional hooks of a target that pushes (`TargetConnector.subscribe`, `fetchByIds`, `listChanged`). */
+export type PushHook = 'subscribe' | 'fetchByIds' | 'listChanged';
+
 /** A running simulator of a target, for local runs and the demo. */
 export interface RunningSimulator {
   readonly url: string;
@@ -51,6 +54,11 @@ export interface TargetDefinition<Settings extends TargetSettings = TargetSettin
   /** What a customer admin fills the secret with, in one line (for `secrets set` and the docs). */
   readonly secretHelp: string;
   create(input: TargetFactoryInput<Settings>): TargetConnector;
+  /**
+   * The push hooks its connector implements, so a config that subscribes, fetches or reconciles
+   * through this target is checked at CLI start and synth, without building a connector.
+   */
+  readonly pushHooks?: readonly PushHook[];
   /**
    * The built-in simulator (local runs only). `module` is resolved at run time from this
    * definition's folder, so simulators never end up in a Lambda bundle.

@@ -38,6 +38,19 @@ export const recordEnvelopeSchema = z.strictObject({
    * before, unordered.
    */
   sourceUpdatedAt: z.string().optional(),
+  /**
+   * Set when the delivery named the record only by the pushing system's own id: the writer
+   * fetches the record from `target` (its `fetchByIds`) before mapping, and `record` holds only
+   * what the delivery said.
+   */
+  fetch: z
+    .strictObject({
+      target: z.string().min(1),
+      object: z.string().min(1),
+      id: z.string().min(1),
+      scope: z.record(z.string(), z.string()).optional(),
+    })
+    .optional(),
   /** When the poller read it (ISO-8601). */
   observedAt: z.string(),
   /** `{flow}#{source id}`: the unit of dedupe, record state and audit. */
@@ -63,6 +76,8 @@ export interface NewEnvelope {
   readonly lifecycle?: Lifecycle;
   readonly record: Record<string, unknown>;
   readonly sourceUpdatedAt?: string;
+  /** For an id-only delivery: where the writer fetches the record. */
+  readonly fetch?: RecordEnvelope['fetch'];
   readonly runId: string;
   readonly now?: Date;
 }
@@ -76,6 +91,7 @@ export function makeEnvelope(input: NewEnvelope): RecordEnvelope {
     ...(input.lifecycle ? { lifecycle: input.lifecycle } : {}),
     record: input.record,
     ...(input.sourceUpdatedAt ? { sourceUpdatedAt: input.sourceUpdatedAt } : {}),
+    ...(input.fetch ? { fetch: input.fetch } : {}),
     observedAt: (input.now ?? new Date()).toISOString(),
     dedupeKey: dedupeKeyOf(input.flow, input.sourceId),
     attempt: 0,

@@ -6,6 +6,7 @@ export { constantTimeEqual } from './constantTimeEqual';
 export { flowsFedBy } from './flowsFedBy';
 export { parseEventTime } from './parseEventTime';
 export { readPushedRecords } from './readPushedRecords';
+export { readPushedRefs } from './readPushedRefs';
 export { pushedItemOf } from './pushedItemOf';
 export type { PushedItem } from './pushedItemOf';
 export { parseHardenedXml } from './parseHardenedXml';

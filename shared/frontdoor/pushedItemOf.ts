@@ -10,6 +10,8 @@ export type PushedItem =
       /** The record's source version: its own time field, else the event's time (ISO-8601). */
       readonly updatedAt: string;
       readonly operation: RecordOperation;
+      /** For an id-only delivery: where the writer fetches the record (see `readPushedRefs`). */
+      readonly fetch?: { readonly target: string; readonly object: string; readonly id: string; readonly scope?: Readonly<Record<string, string>> };
     }
   | { readonly kind: 'rejected'; readonly id?: string; readonly reason: string };
 

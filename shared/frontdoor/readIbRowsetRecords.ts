@@ -123,7 +123,7 @@ export function readIbRowsetRecords(
     const recordNode = recordName === undefined ? undefined : first(transaction, recordName);
     if (recordName === undefined || typeof recordNode !== 'object') return { kind: 'rejected', reason: `${at}: no ${recordName ?? 'record'} element` };
     const action = auditAction(first(transaction, PSCAMA) ?? first(recordNode, PSCAMA));
-    const item = pushedItemOf(rowOf(recordNode, recordName, reader), declaration.records.keyFields, version, action === 'D' ? RecordOperation.Deactivate : RecordOperation.Upsert);
+    const item = pushedItemOf(rowOf(recordNode, recordName, reader), declaration.records.keyFields ?? [], version, action === 'D' ? RecordOperation.Deactivate : RecordOperation.Upsert);
     if (item.kind === 'record' && !['A', 'C', 'D', ''].includes(action)) {
       return { kind: 'rejected', id: item.id, reason: `PSCAMA.AUDIT_ACTN: "${action}" is not A, C, D or blank` };
     }

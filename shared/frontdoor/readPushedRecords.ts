@@ -41,6 +41,7 @@ export function readPushedRecords(source: string, declaration: PushedSourceConfi
       if (!timeField) return eventTime;
       return parseEventTime(valueAtPath(row, timeField)) ?? { reason: `${timeField}: missing or unreadable time (expected ISO-8601 or Unix seconds)` };
     };
-    return pushedItemOf(record, rules.keyFields, version, deactivates ? RecordOperation.Deactivate : RecordOperation.Upsert);
+    // Present unless the source fetches (validateConfig), and a fetching source is not read here.
+    return pushedItemOf(record, rules.keyFields ?? [], version, deactivates ? RecordOperation.Deactivate : RecordOperation.Upsert);
   });
 }

@@ -14,6 +14,7 @@ import { parseEventTime } from './parseEventTime';
 import type { PushedItem } from './pushedItemOf';
 import { readIbRowsetRecords } from './readIbRowsetRecords';
 import { readPushedRecords } from './readPushedRecords';
+import { readPushedRefs } from './readPushedRefs';
 import { verifyDelivery } from './verifyDelivery';
 
 /** What the front door needs of a flow's queue: it only sends (it never dead-letters). */
@@ -129,6 +130,8 @@ export async function receiveDelivery(delivery: Delivery, deps: FrontDoorDepende
       // A rowset message writes times as the PeopleSoft system that serves the fed entity keeps them.
       const { timeZone } = peopleSoftSystemOf(deps.config, fed[0]!.source);
       items = readIbRowsetRecords(source, declaration, delivery.body, { timeZone, eventTime });
+    } else if (declaration.fetch) {
+      items = readPushedRefs(source, declaration, json, eventTime);
     } else {
       items = readPushedRecords(source, declaration, json, eventTime);
     }
@@ -154,6 +157,7 @@ export async function receiveDelivery(delivery: Delivery, deps: FrontDoorDepende
           operation: item.operation,
           record: item.record,
           sourceUpdatedAt: item.updatedAt,
+          ...(item.fetch ? { fetch: item.fetch } : {}),
           runId,
           now,
         }),

@@ -16,6 +16,7 @@ import type { FlowQueue, OutgoingMessage } from '../aws';
 import { AuditEvent, recordStateKey, type AuditRow, type RecordState, type RunCounters, type StateStore } from '../state';
 import type { Alerter } from './Alerter';
 import { skipRuleMatching } from './skipRuleMatching';
+import { fetchPushedRecords, type FetchConnectorOf } from './fetchPushedRecords';
 
 /** One SQS message as the writer sees it (from a Lambda event or the local event-source loop). */
 export interface WriterMessage {
@@ -43,6 +44,8 @@ export interface WriterDependencies {
   readonly credentialsProbeSeconds?: number;
   /** How long a record waiting for a dependency (`ItemOutcome.Waiting`) waits before the next try (default 120 s). */
   readonly waitingSeconds?: number;
+  /** Connectors of the systems id-only envelopes are fetched from (a flow fed by a fetching pushed source). */
+  readonly fetchConnector?: FetchConnectorOf;
 }
 
 export interface WriteBatchResult {
@@ -188,10 +191,15 @@ async function writeMetered(
   if (parkedAtStart) {
     for (const messageId of envelopes.keys()) fates.set(messageId, { kind: 'parked', park: parkedAtStart });
   } else {
-    // 3. Map every envelope to its writes, newest envelope first when one record came twice.
+    // 3. Fetch the records that deliveries named by id only, then map every envelope to its
+    //    writes, newest envelope first when one record came twice.
+    const fetched = await fetchPushedRecords(envelopes, deps.fetchConnector);
+    audit.push(...fetched.audit);
+    for (const [messageId, reason] of fetched.failed) fail(messageId, { kind: 'transient', reason });
     const latest = latestPerRecord(envelopes);
     const operations: Operation[] = [];
     for (const [messageId, envelope] of envelopes) {
+      if (fetched.failed.has(messageId)) continue;
       if (latest.get(envelope.dedupeKey) !== messageId) {
         count(envelope.runId, 'superseded');
         audit.push(auditOf(envelope, AuditEvent.Superseded, { reason: 'a newer version of the record came in the same batch' }));

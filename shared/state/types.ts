@@ -48,6 +48,11 @@ export const AuditEvent = {
   InactiveNeverSynced: 'inactive-never-synced',
   /** Matched one of the flow's `skipWhen` rules (e.g. an echo of our own write): no call. */
   Skipped: 'skipped',
+  /**
+   * A delivery named a record (by the pushing system's id) that the system no longer has: it was
+   * deleted since. Nothing to fetch; the flow gets a deactivation of it.
+   */
+  Gone: 'gone',
 } as const;
 export type AuditEvent = (typeof AuditEvent)[keyof typeof AuditEvent];
 
