@@ -63,6 +63,13 @@ export interface ZohoSimulator extends RunningSimulator {
   restoreCredits(): void;
   /** Someone edited records in the CRM UI: notifies the channels watching it. */
   simulateChange(module: string, operation: 'insert' | 'update' | 'delete', ids: readonly string[]): Promise<void>;
+  /**
+   * A user edits a record in the CRM: its fields and `Modified_Time` change and the channels
+   * watching the module are notified (unless `notify: false`: a notification Zoho never sent).
+   */
+  editRecord(module: string, id: string, fields: Readonly<Record<string, unknown>>, options?: { readonly notify?: boolean }): Promise<Record<string, unknown>>;
+  /** A user deletes a record in the CRM; the channels watching the module are notified (unless `notify: false`). */
+  deleteRecord(module: string, id: string, options?: { readonly notify?: boolean }): Promise<void>;
   /** Waits for notifications on their way. */
   idle(): Promise<void>;
 }
@@ -119,7 +126,8 @@ function sameValue(a: unknown, b: unknown): boolean {
  * API domain on another port and path prefix (so a client that hard-codes a host or drops the
  * prefix fails), `Zoho-oauthtoken` tokens that expire into 401 INVALID_TOKEN, upserts of at most
  * 100 records with `duplicate_check_fields`, mandatory, type, unique and lookup checks answered
- * per record in order (200 / 201 / 207 / 400), search by criteria, reads by id, field metadata,
+ * per record in order (200 / 201 / 207 / 400), search by criteria, reads by id and pages of a
+ * module sorted by `id`, `Created_Time` or `Modified_Time` (`page`, `per_page` ≤ 200), field metadata,
  * a rolling credit pool (upsert ⌈n/10⌉, others 1) reported in `X-API-CREDITS-REMAINING` once
  * half is used, per-org concurrency with the heavy-call sub-limit (429 TOO_MANY_REQUESTS), and
  * `/actions/watch` channels (expiry 1 h by default, at most 1 day before v4 and 1 week from v4)
@@ -493,10 +501,28 @@ export async function startZohoSimulator(options: ZohoSimulatorOptions = {}): Pr
           } else {
             const wanted = new Set(['id', ...fieldsParam.split(',')]);
             const store = records.get(first!)!;
-            const found = (ids.length > 0 ? ids.flatMap((id) => (store.has(id) ? [store.get(id)!] : [])) : [...store.values()].slice(0, 200)).map((stored) =>
-              Object.fromEntries(Object.entries(stored).filter(([key]) => wanted.has(key))),
-            );
-            answer = found.length === 0 ? { status: 204 } : { status: 200, body: { data: found, info: { count: found.length, more_records: false, page: 1, per_page: 200 } } };
+            const page = Number(target.searchParams.get('page') ?? '1');
+            const perPage = Number(target.searchParams.get('per_page') ?? '200');
+            const sortBy = target.searchParams.get('sort_by') ?? 'id';
+            const sortOrder = target.searchParams.get('sort_order') ?? 'desc';
+            if (ids.length === 0 && (!Number.isInteger(page) || page < 1 || !Number.isInteger(perPage) || perPage < 1 || perPage > 200)) {
+              answer = { status: 400, body: errorBody(apiError(400, 'INVALID_DATA', 'page: at least 1; per_page: 1 to 200', { param: 'per_page' })) };
+            } else if (!['id', 'Created_Time', 'Modified_Time'].includes(sortBy) || !['asc', 'desc'].includes(sortOrder)) {
+              answer = { status: 400, body: errorBody(apiError(400, 'INVALID_DATA', 'sort_by: id, Created_Time or Modified_Time; sort_order: asc or desc', { param: 'sort_by' })) };
+            } else {
+              let listed: Array<Record<string, unknown>>;
+              let more = false;
+              if (ids.length > 0) {
+                listed = ids.flatMap((id) => (store.has(id) ? [store.get(id)!] : []));
+              } else {
+                const key = (record: Record<string, unknown>): string => (sortBy === 'id' ? String(record.id).padStart(20, '0') : String(record[sortBy] ?? ''));
+                const sorted = [...store.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0) * (sortOrder === 'asc' ? 1 : -1));
+                listed = sorted.slice((page - 1) * perPage, page * perPage);
+                more = sorted.length > page * perPage;
+              }
+              const found = listed.map((stored) => Object.fromEntries(Object.entries(stored).filter(([key]) => wanted.has(key))));
+              answer = found.length === 0 ? { status: 204 } : { status: 200, body: { data: found, info: { count: found.length, more_records: more, page, per_page: perPage } } };
+            }
           }
         } else {
           answer = { status: 404, body: errorBody(apiError(404, 'INVALID_URL_PATTERN', 'Please check if the URL trying to access is a correct one')) };
@@ -551,6 +577,19 @@ export async function startZohoSimulator(options: ZohoSimulatorOptions = {}): Pr
       spent.length = 0;
     },
     simulateChange: (module, operation, ids) => notify(module, operation, ids),
+    editRecord: async (module, id, fields, editOptions = {}) => {
+      const store = records.get(module);
+      const existing = store?.get(id);
+      if (!store || !existing) throw new Error(`the simulated org has no ${module} record ${id}`);
+      const edited = { ...existing, ...fields, id, Modified_Time: isoSeconds(now()) };
+      store.set(id, edited);
+      if (editOptions.notify !== false) await notify(module, 'update', [id]);
+      return edited;
+    },
+    deleteRecord: async (module, id, deleteOptions = {}) => {
+      if (!records.get(module)?.delete(id)) throw new Error(`the simulated org has no ${module} record ${id}`);
+      if (deleteOptions.notify !== false) await notify(module, 'delete', [id]);
+    },
     idle: async () => {
       while (inTransit.size > 0) await Promise.all([...inTransit]);
     },

@@ -7,17 +7,22 @@ import {
   ItemOutcome,
   TargetAction,
   type ConnectorStats,
+  type FetchedRecord,
   type ItemResult,
   type PingCheck,
   type StoredTargetRecord,
+  type SubscriptionRequest,
+  type SubscriptionState,
   type TargetConnector,
   type TargetDeclaration,
   type TargetItem,
+  type TargetRef,
 } from '../TargetConnector';
 import type { TargetFactoryInput } from '../TargetDefinition';
 import { classifyZohoResponse } from './classifyZohoResponse';
 import { issueZohoToken, type ZohoCredentials } from './issueZohoToken';
 import { readZohoRecordResult } from './readZohoRecordResult';
+import { ZohoPushHooks } from './ZohoPushHooks';
 import { zohoDataCenters } from './zohoDataCenters';
 import { zohoDeclaration } from './zohoDeclaration';
 import { zohoEditionConcurrency, type ZohoSettings } from './zohoSettingsSchema';
@@ -248,6 +253,26 @@ export class ZohoConnector implements TargetConnector {
     this.assertObject(object, `describe ${object}`);
     return new Set((await this.fieldsOf(object)).keys());
   }
+
+  // Push hooks (F7): the code is in ZohoPushHooks; these hand it this connector's calls.
+  public subscribe(request: SubscriptionRequest): Promise<SubscriptionState> {
+    return this.push.subscribe(request);
+  }
+
+  public fetchByIds(object: string, refs: readonly TargetRef[]): Promise<FetchedRecord[]> {
+    return this.push.fetchByIds(object, refs);
+  }
+
+  public listChanged(object: string, since: string, until: string): AsyncIterable<FetchedRecord[]> {
+    return this.push.listChanged(object, since, until);
+  }
+
+  private readonly push = new ZohoPushHooks({
+    apiVersion: () => this.settings.apiVersion,
+    call: (stat, call) => this.call(stat, call),
+    fieldNames: async (module) => [...(await this.fieldsOf(module)).keys()],
+    now: () => this.now(),
+  });
 
   public stats(): ConnectorStats {
     const calls = Object.fromEntries(this.callCounts);

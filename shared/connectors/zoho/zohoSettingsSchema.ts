@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { httpUrl, targetSettingsBase, timeZone } from '../../config/primitives';
+import { targetSettingsBase, timeZone } from '../../config/primitives';
 import { zohoDataCenters } from './zohoDataCenters';
 
 const apiName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,99}$/, 'a Zoho field API name such as Employee_ID');
@@ -60,21 +60,6 @@ export const zohoSettingsSchema = z.strictObject({
     .default({ dailyBudget: 50_000, timeZone: 'UTC', probeMinutes: 60 }),
   /** Automations an upsert triggers (`workflow`, `approval`, `blueprint`); none by default. */
   trigger: z.array(z.enum(['workflow', 'approval', 'blueprint'])).default([]),
-  /** Change notifications (`/actions/watch`) into the front door; see the README (F7). */
-  notifications: z
-    .strictObject({
-      /** The front door's route for them, e.g. `https://<api>/webhooks/zoho-events`. */
-      notifyUrl: httpUrl,
-      /** `Module.create|edit|delete|all`. */
-      events: z.array(z.string().regex(/^[A-Za-z_]+\.(create|edit|delete|all)$/, 'Module.create, .edit, .delete or .all')).min(1),
-      /** The channel's id (a long); one channel per stack. */
-      channelId: z.string().regex(/^\d{1,19}$/, 'digits (a long)'),
-      /** Name of the secret `{ "token": "..." }` sent with the subscription and checked on every notification. */
-      tokenSecret: z.string().min(1),
-      /** Asked channel lifetime (Zoho: at most 1 day before v4, 1 week from v4). */
-      expiryMinutes: z.number().int().min(10).max(10_080).default(60),
-    })
-    .optional(),
   requestTimeoutMs: z.number().int().positive().default(30_000),
 });
 

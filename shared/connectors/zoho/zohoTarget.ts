@@ -11,6 +11,7 @@ export const zohoTarget: TargetDefinition<ZohoSettings> = {
   secretHelp:
     'the client id and secret of a Zoho API console self-client and a refresh token it issued (scopes ZohoCRM.modules.ALL, ZohoCRM.settings.ALL, ZohoCRM.notifications.ALL; access_type=offline)',
   create: (input) => new ZohoConnector(input),
+  pushHooks: ['subscribe', 'fetchByIds', 'listChanged'],
   simulator: {
     module: new URL('../../../simulators/zoho/index.ts', import.meta.url),
     start: 'startZohoSimulator',
