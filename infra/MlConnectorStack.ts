@@ -5,7 +5,7 @@ import { CfnOutput, Fn, Stack, Stage, Tags, type StackProps } from 'aws-cdk-lib'
 import type { Construct } from 'constructs';
 import { resourceNames, type CustomerConfig } from '../shared/config';
 import type { TargetCatalog } from '../shared/connectors';
-import { FlowPipeline, FrontDoor, Network, Observability, Secrets, State, Webhooks, type WebhookRoute } from './constructs';
+import { FlowPipeline, FrontDoor, Network, Observability, PushedSubscriptions, Secrets, State, Webhooks, type WebhookRoute } from './constructs';
 import { planDeployment, type DeploymentPlan } from './planDeployment';
 
 export interface MlConnectorStackProps extends Omit<StackProps, 'env' | 'stackName'> {
@@ -33,6 +33,7 @@ const handlers = {
   poller: fileURLToPath(new URL('../functions/poller/handler.ts', import.meta.url)),
   writer: fileURLToPath(new URL('../functions/writer/handler.ts', import.meta.url)),
   frontDoor: fileURLToPath(new URL('../functions/frontdoor/handler.ts', import.meta.url)),
+  subscriptions: fileURLToPath(new URL('../functions/subscriptions/handler.ts', import.meta.url)),
 };
 
 function pascal(name: string): string {
@@ -54,6 +55,8 @@ export class MlConnectorStack extends Stack {
   public readonly webhooks: Webhooks;
   /** The front door of the pushed sources; absent when the config has none. */
   public readonly frontDoor?: FrontDoor;
+  /** Renewals and reconciliations of pushed sources; absent when none subscribes or reconciles. */
+  public readonly subscriptions?: PushedSubscriptions;
   public readonly observability: Observability;
   /** The JSON written next to the cloud assembly and bundled into every function. */
   public readonly configFile: string;
@@ -113,6 +116,22 @@ export class MlConnectorStack extends Stack {
       });
     }
     this.webhooks = new Webhooks(this, 'Webhooks', { routes: [...(props.webhookRoutes ?? []), ...(this.frontDoor?.routes ?? [])] });
+    // A writer that fetches id-only records reads that target's credentials too.
+    for (const pipeline of this.flows) {
+      if (pipeline.deployment.fetchSecrets.length > 0) this.secrets.bindTo(pipeline.writer, pipeline.deployment.fetchSecrets.map((secret) => secret.name));
+    }
+    if (Object.values(config.pushed ?? {}).some((source) => source.subscribe || source.reconcile)) {
+      this.subscriptions = new PushedSubscriptions(this, 'Subscriptions', {
+        config,
+        flows: this.flows,
+        state: this.state,
+        secrets: this.secrets,
+        targetSecrets: Object.fromEntries(this.plan.secrets.filter((secret) => secret.configField.startsWith('targets.')).map((secret) => [secret.system, secret.name])),
+        frontDoorUrl: this.webhooks.baseUrl,
+        configFile: this.configFile,
+        entry: handlers.subscriptions,
+      });
+    }
 
     this.observability = new Observability(this, 'Observability', {
       dashboardName: stackName(config),
@@ -122,6 +141,7 @@ export class MlConnectorStack extends Stack {
     });
     for (const pipeline of this.flows) this.observability.bindTo(pipeline.writer);
     this.frontDoor?.alarmTo(this.observability.topic);
+    this.subscriptions?.alarmTo(this.observability.topic);
 
     this.addOutputs(names.secret(''));
   }

@@ -30,6 +30,8 @@ export interface FlowDeployment {
   readonly sourceSystem: string;
   /** The writer runs in the VPC, behind the static egress IP (targets that are only reached so). */
   readonly writerInVpc: boolean;
+  /** Credentials of the targets the writer fetches id-only records from (its pushed source's `fetch.from`). */
+  readonly fetchSecrets: readonly SystemSecret[];
 }
 
 export interface DeploymentPlan {
@@ -82,6 +84,8 @@ export function planDeployment(config: CustomerConfig, source = 'config', catalo
     }
     const sourceSystem = peopleSoftSystemOf(config, flow.source);
     const sourceSecret = secrets.find((secret) => secret.name === sourceSystem.auth.secret)!;
+    const fetchFrom = flow.push === undefined ? undefined : config.pushed?.[flow.push]?.fetch?.from;
+    const fetchSecrets = secrets.filter((secret) => fetchFrom !== undefined && secret.system === fetchFrom && secret.configField === `targets.${fetchFrom}.secret`);
 
     return {
       flow,
@@ -94,6 +98,7 @@ export function planDeployment(config: CustomerConfig, source = 'config', catalo
       sourceSecret,
       sourceSystem: Object.keys(config.peoplesoft.systems).length > 1 ? `PeopleSoft ${sourceSystem.name}` : 'PeopleSoft',
       writerInVpc: declaration.reachedThrough === 'static-egress-ip',
+      fetchSecrets,
     };
   });
 

@@ -16,6 +16,17 @@ const store = createStore(context);
 const queue = createQueue(context, flow);
 // One connector per container: its token cache and pacer outlive a single invocation.
 let connector: Promise<TargetConnector> | undefined;
+// Connectors of the systems a fetching pushed source names records in (kept like the target's).
+const fetched = new Map<string, Promise<TargetConnector>>();
+function fetchConnector(target: string): Promise<TargetConnector> {
+  let made = fetched.get(target);
+  if (!made) {
+    made = createConnector(context, target);
+    made.catch(() => fetched.delete(target));
+    fetched.set(target, made);
+  }
+  return made;
+}
 
 /** The CLI sends `{ action: 'ping' }` to check the target's credentials from the deployed stack. */
 export interface PingEvent {
@@ -41,6 +52,7 @@ async function write(event: SQSEvent | PingEvent, lambdaContext: Context): Promi
       store,
       queue,
       alerts: context.alerts,
+      fetchConnector,
       remainingTimeMs: () => lambdaContext.getRemainingTimeInMillis(),
     },
   );

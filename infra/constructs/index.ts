@@ -14,3 +14,5 @@ export { KEY_DATA_ACTIONS, State } from './State';
 export type { StateProps } from './State';
 export { Webhooks, WEBHOOK_PATH_PREFIX } from './Webhooks';
 export type { WebhookRoute, WebhooksProps } from './Webhooks';
+export { PushedSubscriptions } from './PushedSubscriptions';
+export type { PushedSubscriptionsProps } from './PushedSubscriptions';

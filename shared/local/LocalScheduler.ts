@@ -1,17 +1,20 @@
 import { nextCronFire, parseCron, type FlowConfig } from '../config';
 
+/** Something that runs on a schedule: a flow, or another job (a pushed source's reconciliation). */
+export type ScheduledJob = Pick<FlowConfig, 'name' | 'schedule'>;
+
 /**
- * Fires flows on their EventBridge cron expressions and time zones, like the deployed schedules.
- * A flow still running when its next time comes is not started twice.
+ * Fires flows (or other jobs) on their EventBridge cron expressions and time zones, like the
+ * deployed schedules. One still running when its next time comes is not started twice.
  */
-export class LocalScheduler {
+export class LocalScheduler<Job extends ScheduledJob = FlowConfig> {
   private timer?: NodeJS.Timeout;
   private readonly running = new Set<string>();
   private readonly next = new Map<string, Date>();
 
   public constructor(
-    private readonly flows: readonly FlowConfig[],
-    private readonly fire: (flow: FlowConfig) => Promise<void>,
+    private readonly flows: readonly Job[],
+    private readonly fire: (flow: Job) => Promise<void>,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -29,7 +32,7 @@ export class LocalScheduler {
     if (this.timer) clearInterval(this.timer);
   }
 
-  private plan(flow: FlowConfig): void {
+  private plan(flow: Job): void {
     // A flow without a schedule is fed only by its pushed source: nothing to fire.
     const at = flow.schedule ? nextCronFire(parseCron(flow.schedule.cron), this.now(), flow.schedule.timeZone) : undefined;
     if (at) this.next.set(flow.name, at);

@@ -9,11 +9,16 @@ import {
   MemoryAlerter,
   planFlow,
   pollFlow,
+  reconcilePushedSource,
+  renewSubscription,
+  subscribedSources,
   replayDeadLetters,
   writeBatch,
   type FlowPlan,
   type PollProgress,
   type PollResult,
+  type ReconcileResult,
+  type RenewedSubscription,
   type ReplayResult,
   type ReplaySelection,
 } from '../pipeline';
@@ -335,6 +340,39 @@ export class LocalSession {
     }
   }
 
+  /**
+   * Creates or renews the subscription of every pushed source that keeps one (`subscribe`), to
+   * deliver to `frontDoorUrl/<source>` (the local front door, or a public URL in front of it).
+   */
+  public async subscribe(frontDoorUrl: string, now?: () => Date): Promise<RenewedSubscription[]> {
+    const renewed: RenewedSubscription[] = [];
+    for (const source of subscribedSources(this.config)) {
+      renewed.push(
+        await renewSubscription(source, {
+          config: this.config,
+          connectorOf: (target) => this.connector(target),
+          secrets: this.context.secrets,
+          frontDoorUrl,
+          ...(now ? { now } : {}),
+        }),
+      );
+    }
+    return renewed;
+  }
+
+  /** One reconciliation poll of a pushed source (`reconcile`), then its flows' queues written. */
+  public async reconcile(source: string, now?: () => Date): Promise<ReconcileResult> {
+    const result = await reconcilePushedSource(source, {
+      config: this.config,
+      connectorOf: (target) => this.connector(target),
+      queueOf: (flow) => this.queue(flow),
+      store: this.store,
+      ...(now ? { now } : {}),
+    });
+    for (const flow of this.config.flows) if (flow.push === source && flow.enabled) await this.drain(flow.name);
+    return result;
+  }
+
   /** The flow's writer behind a local event-source loop, configured as its deployed event source. */
   private writerLoop(flow: FlowConfig, queue: FlowQueue, connector: TargetConnector, onWritten?: (count: number) => void): EventSourceLoop {
     return new EventSourceLoop({
@@ -353,6 +391,7 @@ export class LocalSession {
           store: this.store,
           queue,
           alerts: this.context.alerts,
+          fetchConnector: (target) => this.connector(target),
           ...(this.options.sleep ? { sleep: this.options.sleep } : {}),
         });
         onWritten?.(messages.length - result.failedMessageIds.length);

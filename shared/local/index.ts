@@ -12,3 +12,8 @@ export type { StateHolder, StateLockDeps } from './StateLock';
 export { StateInUseError } from './StateInUseError';
 export { claimLocalState } from './claimLocalState';
 export type { ClaimOptions, LocalStateClaim } from './claimLocalState';
+export { keepPushedSources } from './keepPushedSources';
+export type { KeepPushedSourcesOptions, PushedSourceKeeper } from './keepPushedSources';
+export type { ScheduledJob } from './LocalScheduler';
+export { startFrontDoorServer } from './startFrontDoorServer';
+export type { FrontDoorServer, FrontDoorServerOptions } from './startFrontDoorServer';
