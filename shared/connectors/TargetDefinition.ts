@@ -37,6 +37,8 @@ export interface RunningSimulator {
   stop(): Promise<void>;
   /** One line about what the simulator now holds, printed at the end of the demo. */
   summary?(): string;
+  /** Resolves once the deliveries the simulator is sending (notifications, webhooks) are answered. */
+  idle?(): Promise<void>;
 }
 
 /**

@@ -1,9 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { DEPARTMENTS, startPeopleSoftSimulator, type PeopleSoftSimulator } from '../../simulators/peoplesoft';
 import { ErrorKind, MlConnectorError } from '../errors';
 import { loadConfig, peopleSoftSystemOf, peopleSoftSystems, type CustomerConfig } from '../config';
 import type { RunningSimulator } from '../connectors';
+import { secretEnvName } from '../secrets';
+import { keepPushedSources } from './keepPushedSources';
 import { LocalSession, type SyncSummary } from './LocalSession';
+import { startFrontDoorServer } from './startFrontDoorServer';
 
 /** Vendors seeded in each simulated Financials system of the demo. */
 export const DEMO_VENDORS = 25;
@@ -31,8 +35,42 @@ export interface DemoResult {
   /** The target simulators, by target name. */
   readonly targets: Readonly<Record<string, RunningSimulator>>;
   readonly session: LocalSession;
+  /** What the pushed sources delivered during the incremental sync, and what a forged delivery got. */
+  readonly pushed: DemoPushed;
   /** Stops the session and the simulators. */
   close(): Promise<void>;
+}
+
+export interface DemoPushed {
+  /** Deliveries the front door accepted (202). */
+  readonly accepted: number;
+  /** Records they named, queued to their flows. */
+  readonly queued: number;
+  /** Records the push-fed flows wrote (audited). */
+  readonly written: number;
+  /** The answer to a delivery with a forged token, per pushed source verified by a token. */
+  readonly forged: ReadonlyArray<{ readonly source: string; readonly status: number }>;
+}
+
+/** A made-up token for each pushed source verified by a token whose secret is not set: the demo needs no credentials. */
+function demoTokens(config: CustomerConfig, env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.values(config.pushed ?? {}).flatMap(({ verify }) =>
+      (verify.kind === 'channel-token' || verify.kind === 'header') && !env[secretEnvName(verify.secret)]
+        ? [[secretEnvName(verify.secret), JSON.stringify({ token: randomBytes(16).toString('hex') })]]
+        : [],
+    ),
+  );
+}
+
+/** A delivery carrying a wrong token where the source looks for it. */
+function forgedDelivery(verify: NonNullable<CustomerConfig['pushed']>[string]['verify']): RequestInit | undefined {
+  if (verify.kind === 'header') return { method: 'POST', headers: { 'content-type': 'application/json', [verify.header]: 'forged' }, body: '{}' };
+  if (verify.kind !== 'channel-token') return undefined;
+  const body: Record<string, unknown> = {};
+  const parts = verify.path.split('.');
+  parts.reduce<Record<string, unknown>>((at, part, index) => (at[part] = index === parts.length - 1 ? 'forged-token' : {}) as Record<string, unknown>, body);
+  return { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }
 
 /** The seeded directory sizes the demo accepts: enough active employees for its seven HR changes. */
@@ -82,10 +120,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const session = await LocalSession.open({
     config,
     stateDir: null,
+    env: { ...process.env, ...demoTokens(config, process.env) },
     simulators: { peoplesoft: { [hcm.name]: peoplesoft, ...financials } },
     onAlert: (subject, message) => print(`ALERT ${subject}: ${message}`),
   });
+  const stopPushed: Array<() => Promise<void> | void> = [];
   const close = async (): Promise<void> => {
+    for (const stop of stopPushed) await stop();
     await session.close();
     await Promise.all([peoplesoft, ...Object.values(financials)].map((simulator) => simulator.stop()));
   };
@@ -93,7 +134,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   try {
     const sync = async (label: string): Promise<SyncSummary[]> => {
       const summaries: SyncSummary[] = [];
-      for (const flow of config.flows.filter((entry) => entry.enabled).map((entry) => entry.name)) {
+      // Push-only flows are written as deliveries arrive, not polled.
+      for (const flow of config.flows.filter((entry) => entry.enabled && entry.schedule).map((entry) => entry.name)) {
         const summary = await session.sync(flow, {
           onProgress: (p) =>
             options.progress?.(`${label} ${flow}: read ${p.read}, enqueued ${p.enqueued}, rejected ${p.rejected}, processed ${p.written}`),
@@ -111,6 +153,34 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     print('');
     print('== Initial sync ==');
     const initial = await sync('initial');
+
+    // Pushed sources: the local front door, and the subscriptions that make targets deliver to it.
+    const pushedFlows = config.flows.filter((flow) => flow.enabled && flow.push !== undefined);
+    const counts = { accepted: 0, queued: 0 };
+    const frontDoor = pushedFlows.length > 0
+      ? await startFrontDoorServer({
+          session,
+          port: 0,
+          onAnswer: (_source, answer) => {
+            if (answer.status !== 202) return;
+            counts.accepted += 1;
+            counts.queued += Number(answer.body.queued ?? 0);
+          },
+          onError: (error) => print(`  front door: ${(error as Error).message}`),
+        })
+      : undefined;
+    if (frontDoor) {
+      stopPushed.push(() => frontDoor.close());
+      print('');
+      print('== Pushed sources ==');
+      for (const [source] of Object.entries(config.pushed ?? {})) print(`  POST ${frontDoor.url}/webhooks/${source}`);
+      const keeper = await keepPushedSources(session, {
+        frontDoorUrl: `${frontDoor.url}/webhooks`,
+        onLine: (line) => print(`  ${line}`),
+        onError: (error) => print(`  subscription failed: ${(error as Error).message}`),
+      });
+      stopPushed.unshift(() => keeper.stop());
+    }
 
     print('');
     print('== HR changes in PeopleSoft ==');
@@ -149,13 +219,36 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     print('== Incremental sync ==');
     const incremental = await sync('incremental');
 
+    const forged: Array<{ source: string; status: number }> = [];
+    let written = 0;
+    if (frontDoor) {
+      // Deliveries the targets sent about the writes above (they change what the sources watch).
+      for (const simulator of Object.values(targets)) await simulator.idle?.();
+      await frontDoor.idle();
+      for (const flow of pushedFlows) {
+        for (const run of await session.store.latestRuns(flow.name, 1000)) written += (run.created ?? 0) + (run.updated ?? 0) + (run.deleted ?? 0);
+      }
+      print('');
+      print('== Pushed deliveries ==');
+      print(`  ${counts.accepted} deliveries accepted, naming ${counts.queued} records; ${written} written by ${pushedFlows.map((flow) => flow.name).join(', ')}`);
+      for (const [source, declaration] of Object.entries(config.pushed ?? {})) {
+        const delivery = forgedDelivery(declaration.verify);
+        if (!delivery) continue;
+        const answer = await fetch(`${frontDoor.url}/webhooks/${source}`, delivery);
+        await answer.body?.cancel();
+        forged.push({ source, status: answer.status });
+        print(`  ${source}: a delivery with a forged token → ${answer.status}, nothing queued`);
+      }
+    }
+    const pushed: DemoPushed = { ...counts, written, forged };
+
     print('');
     print('== The targets now ==');
     for (const [name, simulator] of Object.entries(targets)) print(`  ${name}: ${simulator.summary?.() ?? simulator.url}`);
     print('');
     print('Next: "npx ml-connector sync --config customers/demo.yaml" keeps state between runs;');
     print('      "npx ml-connector audit --config customers/demo.yaml --key <EMPLID>" shows one record\'s trail.');
-    return { initial, changes, incremental, peoplesoft, financials, targets, session, close };
+    return { initial, changes, incremental, peoplesoft, financials, targets, session, pushed, close };
   } catch (error) {
     await close();
     throw error;
