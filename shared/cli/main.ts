@@ -15,6 +15,7 @@ import { startDeployedRun } from './commands/startDeployedRun';
 import { ExitCode } from './ExitCode';
 import { peoplesoftSetupReport } from './commands/peoplesoftSetup';
 import { registerServeCommand } from './commands/serve';
+import { registerSubscribeCommand } from './commands/subscribe';
 import { registerTargetSetupCommand } from './commands/targetSetup';
 import { setSecret, systemSecrets, type SecretSystem } from './commands/secretsSet';
 import { formatAudit, formatPlan, formatRun, formatSummary, progressPrinter } from './format';
@@ -326,6 +327,7 @@ export function buildProgram(io: Io = standardIo(), commandLine = 'ml-connector'
     });
 
   registerServeCommand(program, io);
+  registerSubscribeCommand(program, io);
   registerTargetSetupCommand(program, io);
   return program;
 }
