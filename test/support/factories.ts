@@ -4,10 +4,37 @@ import { parseConfig, type CustomerConfig, type FlowConfig } from '../../shared/
 import { makeEnvelope, type RecordEnvelope } from '../../shared/envelope';
 import type { WriterMessage } from '../../shared/pipeline';
 
-/** The demo customer config, optionally edited as YAML text first. */
+/** The demo customer config, optionally edited as YAML text first (pushed sources left without their flows or targets go too). */
 export function demoConfig(edit: (yaml: string) => string = (yaml) => yaml): CustomerConfig {
   const text = readFileSync(new URL('../../customers/demo.yaml', import.meta.url), 'utf8');
-  return parseConfig(edit(text), 'customers/demo.yaml');
+  return parseConfig(withoutDanglingPushedSources(edit(text)), 'customers/demo.yaml');
+}
+
+/**
+ * A config's YAML without the pushed sources an edit left dangling: those naming a target that
+ * is gone (fetch.from, subscribe.via), and those no flow is fed by any more (with the flows fed
+ * by a source that went).
+ */
+export function withoutDanglingPushedSources(yaml: string): string {
+  const document = parseDocument(yaml);
+  const config = document.toJS() as {
+    targets?: Record<string, unknown>;
+    pushed?: Record<string, { fetch?: { from?: string }; subscribe?: { via?: string } }>;
+    flows?: Array<{ push?: string }>;
+  };
+  if (!config.pushed) return yaml;
+  const targets = Object.keys(config.targets ?? {});
+  const gone = Object.entries(config.pushed)
+    .filter(([, source]) => [source?.fetch?.from, source?.subscribe?.via].some((target) => target !== undefined && !targets.includes(target)))
+    .map(([name]) => name);
+  const flows = config.flows ?? [];
+  for (let index = flows.length - 1; index >= 0; index -= 1) {
+    if (flows[index]!.push !== undefined && gone.includes(flows[index]!.push!)) document.deleteIn(['flows', index]);
+  }
+  const fed = new Set(flows.filter((flow) => flow.push !== undefined && !gone.includes(flow.push)).map((flow) => flow.push));
+  for (const name of Object.keys(config.pushed)) if (gone.includes(name) || !fed.has(name)) document.deleteIn(['pushed', name]);
+  if (Object.keys((document.toJS() as { pushed?: object }).pushed ?? {}).length === 0) document.delete('pushed');
+  return document.toString();
 }
 
 /** A customer config's YAML without one target: its section and the flows writing to it. */
@@ -18,7 +45,7 @@ export function withoutTarget(yaml: string, target: string): string {
     if (flows[index]!.target === target) document.deleteIn(['flows', index]);
   }
   document.deleteIn(['targets', target]);
-  return document.toString();
+  return withoutDanglingPushedSources(document.toString());
 }
 
 export function employeesFlow(config: CustomerConfig): FlowConfig {
@@ -104,5 +131,5 @@ export function demoYamlHcmOnly(): string {
   document.setIn(['peoplesoft', 'systems', 'hcm', 'auth', 'secret'], 'peoplesoft');
   // The simulators these tests start keep UTC, as the database clock.
   document.deleteIn(['peoplesoft', 'systems', 'hcm', 'timeZone']);
-  return document.toString().replace('peoplesoft-hcm', 'peoplesoft');
+  return withoutDanglingPushedSources(document.toString()).replace('peoplesoft-hcm', 'peoplesoft');
 }
