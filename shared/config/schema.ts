@@ -370,7 +370,7 @@ const ibRowset = z.strictObject({
 });
 
 /** A key of `targets` (checked against the config and the catalog by `validateConfig`). */
-const targetRef = z.string().regex(/^[a-z][a-z0-9-]*$/, 'a key of targets, such as zoho');
+const targetRef = z.string().regex(/^[a-z][a-z0-9-]*$/, 'a key of targets');
 /** An object (module, resource) of the target, in the target's own words. */
 const targetObjectName = z.string().regex(/^[A-Za-z][A-Za-z0-9_ -]{0,99}$/, 'an object name of the target, such as Contacts');
 
@@ -380,7 +380,7 @@ const pushedFetch = z.strictObject({
   from: targetRef,
   /** The object the ids belong to: fixed, or named by a field of each record (else of the body), e.g. `{ field: module }`. */
   object: z.union([targetObjectName, z.strictObject({ field: z.string().min(1) })]),
-  /** Field of each record holding the id, or an array of ids (Zoho's `ids`): one envelope per id. */
+  /** Field of each record holding the id, or an array of ids: one envelope per id. */
   idField: z.string().min(1),
   /** Fields of each record that scope the id (e.g. `project_id`), passed to the fetch. */
   scopeFields: z.array(z.string().min(1)).min(1).optional(),
@@ -398,8 +398,8 @@ const pushedSubscribe = z.strictObject({
   renewEveryMinutes: z.number().int().min(5).max(10_080).default(60),
   /**
    * How long each renewal asks it to last; at least twice `renewEveryMinutes` by default, so one
-   * missed renewal never lets it lapse. At most what the target allows (Zoho: 1 day before API
-   * v4, 1 week from v4).
+   * missed renewal never lets it lapse. At most what the target allows (its connector refuses
+   * more).
    */
   lifetimeMinutes: z.number().int().min(10).max(43_200).optional(),
 });
@@ -469,8 +469,8 @@ const pushedSource = z.strictObject({
       .optional(),
   }),
   /**
-   * The delivery names records by the pushing system's own ids only (a Zoho notification, a
-   * Procore webhook): the front door queues one envelope per id, and the writer fetches the full
+   * The delivery names records by the pushing system's own ids only (a change notification, an
+   * id-only webhook): the front door queues one envelope per id, and the writer fetches the full
    * records behind the queue through the target's `fetchByIds` before mapping.
    */
   fetch: pushedFetch.optional(),

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../shared/config';
 import { startFrontDoorServer, type FrontDoorServer } from '../../shared/cli/commands/serve';
 import { LocalSession } from '../../shared/local';
-import { demoConfig } from '../support/factories';
+import { demoConfig, withoutPushedSources } from '../support/factories';
 
 const SOURCE = 'zendesk-events';
 const FLOW = 'zendesk-events-to-audit';
@@ -14,7 +14,7 @@ let server: FrontDoorServer;
 beforeAll(async () => {
   // F11 as configuration only: Zendesk's signing expressed with the generic hmac-sha256 verifier,
   // the event fed to a push-only flow whose target is the audit log.
-  const input = structuredClone(demoConfig()) as unknown as Record<string, unknown> & { targets: Record<string, unknown>; flows: Array<Record<string, unknown>> };
+  const input = structuredClone(demoConfig(withoutPushedSources)) as unknown as Record<string, unknown> & { targets: Record<string, unknown>; flows: Array<Record<string, unknown>> };
   input.targets.audit = { noteMaxChars: 500 };
   input.pushed = {
     [SOURCE]: {

@@ -10,6 +10,15 @@ export function demoConfig(edit: (yaml: string) => string = (yaml) => yaml): Cus
   return parseConfig(withoutDanglingPushedSources(edit(text)), 'customers/demo.yaml');
 }
 
+/** A config's YAML without its pushed sources and the flows they feed (for tests that declare their own). */
+export function withoutPushedSources(yaml: string): string {
+  const document = parseDocument(yaml);
+  const flows = (document.toJS() as { flows?: Array<{ push?: string }> }).flows ?? [];
+  for (let index = flows.length - 1; index >= 0; index -= 1) if (flows[index]!.push !== undefined) document.deleteIn(['flows', index]);
+  document.delete('pushed');
+  return document.toString();
+}
+
 /**
  * A config's YAML without the pushed sources an edit left dangling: those naming a target that
  * is gone (fetch.from, subscribe.via), and those no flow is fed by any more (with the flows fed

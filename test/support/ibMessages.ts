@@ -1,5 +1,5 @@
 import { validateConfig, type CustomerConfig } from '../../shared/config';
-import { demoConfig } from './factories';
+import { demoConfig, withoutPushedSources } from './factories';
 
 export const IB_SOURCE = 'fscm-ib';
 export const IB_FLOW = 'vendors-to-marketo';
@@ -10,7 +10,7 @@ export const IB_SECRET_ENV = { ML_SECRET_FSCM_IB_NODE: JSON.stringify({ username
 
 /** The demo customer with its Financials IB node publishing VENDOR_SYNC / VENDOR_FULLSYNC to the vendors flow. */
 export function ibPushDemoConfig(maxBodyBytes = 64 * 1024, rowset: Record<string, unknown> = { record: 'VENDOR', children: { VENDOR_LOC: 'LOCATIONS' } }): CustomerConfig {
-  const input = structuredClone(demoConfig()) as Record<string, unknown> & { flows: Array<Record<string, unknown>> };
+  const input = structuredClone(demoConfig(withoutPushedSources)) as Record<string, unknown> & { flows: Array<Record<string, unknown>> };
   input.pushed = {
     [IB_SOURCE]: {
       system: 'financials',

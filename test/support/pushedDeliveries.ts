@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { validateConfig, type CustomerConfig } from '../../shared/config';
-import { demoConfig } from './factories';
+import { demoConfig, withoutPushedSources } from './factories';
 
 export const PUSHED_SOURCE = 'hr-events';
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
@@ -12,7 +12,7 @@ export const PUSHED_SECRET_ENV = { ML_SECRET_HR_EVENTS_WEBHOOK: JSON.stringify({
  * timestamp + body (base64), event id in a header, records under `records`, terminations by status.
  */
 export function pushedDemoConfig(maxBodyBytes = 4096): CustomerConfig {
-  const input = structuredClone(demoConfig()) as Record<string, unknown> & { flows: Array<Record<string, unknown>> };
+  const input = structuredClone(demoConfig(withoutPushedSources)) as Record<string, unknown> & { flows: Array<Record<string, unknown>> };
   input.pushed = {
     [PUSHED_SOURCE]: {
       system: 'hr-push',
