@@ -11,6 +11,7 @@ export const procoreTarget: TargetDefinition<ProcoreSettings> = {
   secretHelp:
     'the client id and secret of the app\'s Developer Managed Service Account (Developer Portal → My Apps → the app → Manage App → production or sandbox credentials); the company admin installs the app and grants it the projects',
   create: (input) => new ProcoreConnector(input),
+  pushHooks: ['subscribe', 'fetchByIds', 'listChanged'],
   simulator: {
     module: new URL('../../../simulators/procore/index.ts', import.meta.url),
     start: 'startProcoreSimulator',
