@@ -94,7 +94,7 @@ export class MlConnectorStack extends Stack {
           deployment,
           state: this.state,
           secrets: this.secrets,
-          sourceSecretName: deployment.sourceSecret.name,
+          ...(deployment.sourceSecret ? { sourceSecretName: deployment.sourceSecret.name } : {}),
           pollerPlacement: {
             vpc: this.network.vpc,
             subnets: this.network.pollerSubnets,

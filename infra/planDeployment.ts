@@ -1,3 +1,4 @@
+import { pushSourceOf } from '../shared/config/flowSources';
 import { endpointIssues, peopleSoftSystemOf, peopleSoftSystems, resourceNames, writerConcurrency, type CustomerConfig, type FlowConfig, type FlowResourceNames } from '../shared/config';
 import { targetCatalog } from '../shared/connectors/catalog';
 import type { TargetCatalog } from '../shared/connectors/TargetDefinition';
@@ -25,7 +26,8 @@ export interface FlowDeployment {
   /** The target's credentials; absent for a target that needs none (the audit log). */
   readonly targetSecret?: SystemSecret;
   /** The secret of the PeopleSoft system that serves the flow's entity (the only one its poller reads). */
-  readonly sourceSecret: SystemSecret;
+  /** The PeopleSoft secret its poller reads; absent for a push-only flow without a source entity. */
+  readonly sourceSecret?: SystemSecret;
   /** The system the flow reads, for descriptions and alarm texts. */
   readonly sourceSystem: string;
   /** The writer runs in the VPC, behind the static egress IP (targets that are only reached so). */
@@ -82,9 +84,11 @@ export function planDeployment(config: CustomerConfig, source = 'config', catalo
     if (!targetSecret && catalog[flow.target]!.secretFields.length > 0) {
       issues.push({ field: `${at}.target`, message: `no secret is known for target ${flow.target}` });
     }
-    const sourceSystem = peopleSoftSystemOf(config, flow.source);
-    const sourceSecret = secrets.find((secret) => secret.name === sourceSystem.auth.secret)!;
-    const fetchFrom = flow.push === undefined ? undefined : config.pushed?.[flow.push]?.fetch?.from;
+    // A push-only flow without a PeopleSoft entity has no poller, so no source secret.
+    const sourceSystem = flow.source === undefined ? undefined : peopleSoftSystemOf(config, flow.source);
+    const sourceSecret = sourceSystem ? secrets.find((secret) => secret.name === sourceSystem.auth.secret) : undefined;
+    const pushSource = pushSourceOf(flow);
+    const fetchFrom = pushSource === undefined ? undefined : config.pushed?.[pushSource]?.fetch?.from;
     const fetchSecrets = secrets.filter((secret) => fetchFrom !== undefined && secret.system === fetchFrom && secret.configField === `targets.${fetchFrom}.secret`);
 
     return {
@@ -95,8 +99,8 @@ export function planDeployment(config: CustomerConfig, source = 'config', catalo
       batchingWindowSeconds: flow.batchingWindowSeconds,
       maxConcurrency,
       ...(targetSecret ? { targetSecret } : {}),
-      sourceSecret,
-      sourceSystem: Object.keys(config.peoplesoft.systems).length > 1 ? `PeopleSoft ${sourceSystem.name}` : 'PeopleSoft',
+      ...(sourceSecret ? { sourceSecret } : {}),
+      sourceSystem: !sourceSystem ? `pushed source ${pushSource}` : Object.keys(config.peoplesoft.systems).length > 1 ? `PeopleSoft ${sourceSystem.name}` : 'PeopleSoft',
       writerInVpc: declaration.reachedThrough === 'static-egress-ip',
       fetchSecrets,
     };

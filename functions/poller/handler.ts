@@ -1,3 +1,4 @@
+import { polledEntityOf } from '../../shared/config/flowSources';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
@@ -29,7 +30,7 @@ let source: ReturnType<typeof createSource> | undefined;
 
 async function poll(event: PollerEvent, lambdaContext: Context): Promise<PollResult | { checks: PingCheck[] }> {
   // Only the system this flow reads: its poller may read that system's secret and no other.
-  source ??= createSource(context, [peopleSoftSystemOf(context.config, flow.source).name]);
+  source ??= createSource(context, [peopleSoftSystemOf(context.config, polledEntityOf(flow)).name]);
   const peoplesoft = await source.catch((error: unknown) => {
     source = undefined;
     throw error;

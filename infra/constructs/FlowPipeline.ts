@@ -16,7 +16,8 @@ export interface FlowPipelineProps {
   readonly state: State;
   readonly secrets: Secrets;
   /** Secret name of the source's credentials (read by the poller only). */
-  readonly sourceSecretName: string;
+  /** The PeopleSoft secret the poller reads (a polled flow always has one). */
+  readonly sourceSecretName?: string;
   /**
    * Where the poller runs (and the writer of a target reached only through the static egress
    * IP): private subnets behind the NAT with the customer's allow-listed IP.
@@ -173,7 +174,7 @@ export class FlowPipeline extends Construct {
     const poller = new ConnectorFunction(this, 'Poller', {
       entry: props.handlers.poller,
       functionName: names.pollerFunction,
-      description: `ml-connector ${flow.name}: pages ${deployment.sourceSystem} ${flow.source} and queues the records`,
+      description: `ml-connector ${flow.name}: pages ${deployment.sourceSystem} ${flow.source ?? ''} and queues the records`,
       timeout: Duration.seconds(flow.pollerTimeoutSeconds),
       memorySize: props.pollerMemoryMb ?? 512,
       configFile: props.configFile,
@@ -182,6 +183,7 @@ export class FlowPipeline extends Construct {
       deadLetterQueue: invocationFailures,
     });
     state.bindTo(poller);
+    if (!props.sourceSecretName) throw new Error(`flow ${flow.name} is polled but has no PeopleSoft source secret`);
     secrets.bindTo(poller, [props.sourceSecretName]);
     poller.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }));
     // A poller that nears its deadline saves the cursor and invokes itself to continue. A

@@ -1,3 +1,4 @@
+import { pushSourceOf } from '../../shared/config/flowSources';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import {
   Alarm,
@@ -192,7 +193,7 @@ export class Observability extends Construct {
     });
     this.dashboard.addWidgets(
       new TextWidget({
-        markdown: `## ${flow.name}\n${pipeline.deployment.sourceSystem} \`${flow.source}\` → ${flow.target} ${flow.objects.map((o) => o.object).join(', ')} · ${flow.schedule ? `\`${flow.schedule.cron}\` (${flow.schedule.timeZone})` : `pushed by ${flow.push}`}`,
+        markdown: `## ${flow.name}\n${pipeline.deployment.sourceSystem}${flow.source ? ` \`${flow.source}\`` : ''} → ${flow.target} ${flow.objects.map((o) => o.object).join(', ')} · ${flow.schedule ? `\`${flow.schedule.cron}\` (${flow.schedule.timeZone})` : `pushed by ${pushSourceOf(flow)}`}`,
         width: 24,
         height: 2,
       }),

@@ -1,3 +1,4 @@
+import { pushSourceOf } from '../../shared/config/flowSources';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -71,7 +72,7 @@ export class PushedSubscriptions extends Construct {
     }
 
     const reconciledFlows = props.flows.filter((pipeline) => {
-      const source = pipeline.deployment.flow.push;
+      const source = pushSourceOf(pipeline.deployment.flow);
       return source !== undefined && config.pushed?.[source]?.reconcile !== undefined;
     });
     this.handler = new ConnectorFunction(this, 'Handler', {

@@ -379,7 +379,7 @@ async function deployedPing(config: CustomerConfig): Promise<Check[]> {
   const checks: Check[] = [];
   const several = Object.keys(config.peoplesoft.systems).length > 1;
   for (const system of peopleSoftSystems(config.peoplesoft)) {
-    const flow = config.flows.find((candidate) => candidate.schedule && peopleSoftSystemOf(config, candidate.source).name === system.name);
+    const flow = config.flows.find((candidate) => candidate.schedule && candidate.source !== undefined && peopleSoftSystemOf(config, candidate.source).name === system.name);
     if (!flow) continue;
     const found = await invoke('peoplesoft', names.flow(flow).pollerFunction);
     checks.push(...found.map((check) => (several ? { ...check, name: `${system.name}: ${check.name}` } : check)));

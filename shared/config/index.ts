@@ -1,5 +1,6 @@
 export { buildConfigSchema, customerConfigSchema, SINGLE_SYSTEM } from './schema';
 export { peopleSoftSystemOf, peopleSoftSystems } from './peopleSoftSystemOf';
+export { flowTakesObject, polledEntityOf, pushSourceOf, sourceEntityOf } from './flowSources';
 export type {
   CustomerConfig,
   CustomerConfigInput,

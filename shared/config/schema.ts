@@ -559,15 +559,31 @@ const flow = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes, at most 40'),
   description: z.string().optional(),
   enabled: z.boolean().default(true),
-  /** A key of `peoplesoft.entities`. */
-  source: z.string(),
+  /**
+   * A key of `peoplesoft.entities`: the entity the flow polls. A push-only flow may omit it: its
+   * records come from its pushed source (e.g. a SaaS tool's webhook) and are named by it.
+   */
+  source: z.string().optional(),
   /** A key of `targets`. */
   target: z.string(),
   /**
    * A key of `pushed`: that source's deliveries feed this flow as they arrive, and the schedule's
    * poll becomes the reconciliation that catches whatever a delivery missed.
    */
-  push: z.string().optional(),
+  push: z
+    .union([
+      z.string(),
+      z.strictObject({
+        /** A key of `pushed`. */
+        source: z.string(),
+        /**
+         * Only records of these objects (as the fetching source names them, e.g. a webhook's
+         * `resource_name`): one pushed source can then feed several flows, each its own objects.
+         */
+        objects: z.array(z.string().min(1)).min(1),
+      }),
+    ])
+    .optional(),
   objects: z.array(flowObject).min(1),
   /**
    * Records never written by this flow, each audited as `skipped` with the rule's reason: the

@@ -1,3 +1,4 @@
+import { pushSourceOf } from './flowSources';
 import type { z } from 'zod';
 import { targetCatalog } from '../connectors/catalog';
 import type { TargetCatalog } from '../connectors/TargetDefinition';
@@ -63,7 +64,10 @@ function crossFieldIssues(config: CustomerConfig, catalog: TargetCatalog): Confi
     const at = `flows[${index}]`;
     if (seen.has(flow.name)) issues.push({ field: `${at}.name`, message: `duplicate flow name "${flow.name}"` });
     seen.add(flow.name);
-    if (!config.peoplesoft.entities[flow.source]) {
+    if (flow.source === undefined) {
+      // A push-only flow's records come from its pushed source; a polled one reads an entity.
+      if (flow.schedule) issues.push({ field: `${at}.source`, message: 'a polled flow (with a schedule) needs the PeopleSoft entity it reads: set source' });
+    } else if (!config.peoplesoft.entities[flow.source]) {
       const known = Object.keys(config.peoplesoft.entities).join(', ') || '(none)';
       issues.push({ field: `${at}.source`, message: `"${flow.source}" is not a key of peoplesoft.entities (known: ${known})` });
     }
@@ -124,20 +128,28 @@ function pushedSourceIssues(config: CustomerConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const pushed = config.pushed ?? {};
   config.flows.forEach((flow, index) => {
-    if (flow.push === undefined) return;
-    const source = pushed[flow.push];
+    const name = pushSourceOf(flow);
+    if (name === undefined) return;
+    const field = typeof flow.push === 'string' ? `flows[${index}].push` : `flows[${index}].push.source`;
+    const source = pushed[name];
     if (!source) {
       const known = Object.keys(pushed).join(', ') || '(none)';
-      issues.push({ field: `flows[${index}].push`, message: `"${flow.push}" is not a key of pushed (known: ${known})` });
+      issues.push({ field, message: `"${name}" is not a key of pushed (known: ${known})` });
       return;
     }
-    const entity = config.peoplesoft.entities[flow.source];
+    if (typeof flow.push === 'object' && !source.fetch) {
+      issues.push({
+        field: `flows[${index}].push.objects`,
+        message: `pushed.${name} does not fetch records by object (no fetch section): feed the flow with push: ${name}`,
+      });
+    }
+    const entity = flow.source === undefined ? undefined : config.peoplesoft.entities[flow.source];
     // Only a flow that is also polled gets records both ways; a push-only flow names its records
     // as its sender does (e.g. a SaaS tool's webhook, which knows no PeopleSoft key).
     // A fetching source names records by the pushing system's ids (`<object>|<id>`), not by key fields.
     if (flow.schedule && entity && source.records.keyFields && entity.keyFields.join('|') !== source.records.keyFields.join('|')) {
       issues.push({
-        field: `pushed.${flow.push}.records.keyFields`,
+        field: `pushed.${name}.records.keyFields`,
         message: `must be [${entity.keyFields.join(', ')}], the key fields of peoplesoft.entities.${flow.source} that flow ${flow.name} polls, so both name a record alike`,
       });
     }
@@ -148,7 +160,7 @@ function pushedSourceIssues(config: CustomerConfig): ConfigIssue[] {
     if (name === 'peoplesoft' || name in config.targets) {
       issues.push({ field: `pushed.${name}`, message: `"${name}" already names ${name === 'peoplesoft' ? 'the source system' : 'a target'}; choose another name` });
     }
-    if (!config.flows.some((flow) => flow.push === name)) {
+    if (!config.flows.some((flow) => pushSourceOf(flow) === name)) {
       issues.push({ field: `pushed.${name}`, message: `no flow is fed by it; set "push: ${name}" on a flow` });
     }
   }

@@ -1,3 +1,4 @@
+import { flowTakesObject, polledEntityOf, sourceEntityOf } from '../config/flowSources';
 import { createHash, randomUUID } from 'node:crypto';
 import type { FlowQueue } from '../aws/FlowQueue';
 import { peopleSoftSystemOf } from '../config/peopleSoftSystemOf';
@@ -128,7 +129,7 @@ export async function receiveDelivery(delivery: Delivery, deps: FrontDoorDepende
     let items: PushedItem[];
     if (declaration.format === 'ib-rowset-xml') {
       // A rowset message writes times as the PeopleSoft system that serves the fed entity keeps them.
-      const { timeZone } = peopleSoftSystemOf(deps.config, fed[0]!.source);
+      const { timeZone } = peopleSoftSystemOf(deps.config, polledEntityOf(fed[0]!));
       items = readIbRowsetRecords(source, declaration, delivery.body, { timeZone, eventTime });
     } else if (declaration.fetch) {
       items = readPushedRefs(source, declaration, json, eventTime);
@@ -148,11 +149,13 @@ export async function receiveDelivery(delivery: Delivery, deps: FrontDoorDepende
     const rejected = items.flatMap((item) => (item.kind === 'rejected' ? [item] : []));
     const audit: Array<Omit<AuditRow, 'at'>> = [];
     for (const flow of flows) {
-      const envelopes = records.map((item) => ({
+      // A flow that takes only some objects of the source gets only their records.
+      const taken = records.filter((item) => flowTakesObject(flow, item.fetch?.object));
+      const envelopes = taken.map((item) => ({
         envelope: makeEnvelope({
           flow: flow.name,
           system,
-          entity: flow.source,
+          entity: sourceEntityOf(flow),
           sourceId: item.id,
           operation: item.operation,
           record: item.record,
@@ -164,7 +167,7 @@ export async function receiveDelivery(delivery: Delivery, deps: FrontDoorDepende
       }));
       if (envelopes.length > 0) await deps.queueOf(flow).send(envelopes);
       const reason = `pushed by ${source}, event ${eventId}`;
-      for (const item of records) audit.push({ sourceId: item.id, flow: flow.name, event: AuditEvent.Pushed, runId, reason });
+      for (const item of taken) audit.push({ sourceId: item.id, flow: flow.name, event: AuditEvent.Pushed, runId, reason });
       for (const item of rejected) {
         audit.push({ sourceId: item.id ?? '(no key)', flow: flow.name, event: AuditEvent.Rejected, runId, reason: `${item.reason} (${reason})` });
       }

@@ -1,3 +1,4 @@
+import { pushSourceOf } from '../config/flowSources';
 import { isAbsolute, join, resolve } from 'node:path';
 import { startPeopleSoftSimulator, type PeopleSoftSimulator } from '../../simulators/peoplesoft';
 import { FlowQueue } from '../aws';
@@ -369,7 +370,7 @@ export class LocalSession {
       store: this.store,
       ...(now ? { now } : {}),
     });
-    for (const flow of this.config.flows) if (flow.push === source && flow.enabled) await this.drain(flow.name);
+    for (const flow of this.config.flows) if (pushSourceOf(flow) === source && flow.enabled) await this.drain(flow.name);
     return result;
   }
 

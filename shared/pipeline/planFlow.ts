@@ -1,3 +1,4 @@
+import { polledEntityOf } from '../config/flowSources';
 import type { CustomerConfig, FlowConfig } from '../config';
 // From its own file, so the YAML parser stays out of the Lambda bundles.
 import { peopleSoftSystemOf } from '../config/peopleSoftSystemOf';
@@ -44,9 +45,10 @@ export async function planFlow(deps: {
   since?: Date;
 }): Promise<FlowPlan> {
   const { config, flow, source, store, target } = deps;
+  const entity = polledEntityOf(flow);
   const cursor = await store.getCursor(flow.name);
   const { from, to } = await pollWindow({
-    timing: peopleSoftSystemOf(config, flow.source),
+    timing: peopleSoftSystemOf(config, entity),
     flow,
     source,
     ...(cursor ? { cursor: cursor.until } : {}),
@@ -63,7 +65,7 @@ export async function planFlow(deps: {
     ),
   };
   if (to <= from) return plan;
-  for await (const event of source.read(flow.source, { from, to })) {
+  for await (const event of source.read(entity, { from, to })) {
     if (event.type !== 'page') continue;
     plan.read += event.items.length;
     const records = event.items.flatMap((item) => {

@@ -1,3 +1,4 @@
+import { polledEntityOf } from '../config/flowSources';
 import type { CustomerConfig, FlowConfig } from '../config';
 // From its own file, so the YAML parser stays out of the Lambda bundles.
 import { peopleSoftSystemOf } from '../config/peopleSoftSystemOf';
@@ -106,11 +107,11 @@ export async function pollFlow(deps: PollDependencies): Promise<PollResult> {
   const remaining = deps.remainingTimeMs ?? (() => Number.POSITIVE_INFINITY);
   const outOfTime = (): boolean => remaining() < DEADLINE_MARGIN_MS;
   const runId = deps.runId ?? store.newRunId('poll');
-  const entity = flow.source;
+  const entity = polledEntityOf(flow);
 
   const cursor = await store.getCursor(flow.name);
   const { from, to } = await pollWindow({
-    timing: peopleSoftSystemOf(config, flow.source),
+    timing: peopleSoftSystemOf(config, entity),
     flow,
     source,
     ...(cursor ? { cursor: cursor.until } : {}),

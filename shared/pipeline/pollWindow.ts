@@ -1,3 +1,4 @@
+import { polledEntityOf } from '../config/flowSources';
 import type { FlowConfig } from '../config';
 import type { RecordSource } from './pollFlow';
 
@@ -32,6 +33,6 @@ export async function pollWindow(request: PollWindowRequest): Promise<{ from: Da
   const { timing, flow, source, cursor } = request;
   const from =
     request.since ?? (cursor ? new Date(Date.parse(cursor) - timing.overlapSeconds * 1000) : new Date(flow.initialSince));
-  const to = request.until ?? new Date((await source.sourceNow(flow.source)).getTime() - timing.lagSeconds * 1000);
+  const to = request.until ?? new Date((await source.sourceNow(polledEntityOf(flow))).getTime() - timing.lagSeconds * 1000);
   return { from, to };
 }

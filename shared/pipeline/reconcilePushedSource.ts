@@ -1,3 +1,4 @@
+import { flowTakesObject, pushSourceOf, sourceEntityOf } from '../config/flowSources';
 import type { FlowQueue } from '../aws';
 import type { CustomerConfig, FlowConfig } from '../config/schema';
 import { reconcileTargetOf } from '../config/pushedTargetIssues';
@@ -45,7 +46,7 @@ export async function reconcilePushedSource(source: string, deps: ReconcileDepen
   if (!connector.listChanged) throw new MlConnectorError(`${target} cannot list changed records (pushed.${source}.reconcile)`, ErrorKind.Misconfigured);
   const now = (deps.now ?? (() => new Date()))();
   const runId = deps.store.newRunId('poll').replace('~poll~', '~reconcile~');
-  const flows = deps.config.flows.filter((flow) => flow.push === source && flow.enabled);
+  const flows = deps.config.flows.filter((flow) => pushSourceOf(flow) === source && flow.enabled);
   const system = declaration.system ?? source;
   const until = now.toISOString();
   const objects: Array<{ object: string; since: string; until: string; queued: number }> = [];
@@ -59,12 +60,12 @@ export async function reconcilePushedSource(source: string, deps: ReconcileDepen
     for await (const page of connector.listChanged(object, since, until)) {
       if (page.length === 0) continue;
       const audit: Array<Omit<AuditRow, 'at'>> = [];
-      for (const flow of flows) {
+      for (const flow of flows.filter((candidate) => flowTakesObject(candidate, object))) {
         const envelopes = page.map((record) => ({
           envelope: makeEnvelope({
             flow: flow.name,
             system,
-            entity: flow.source,
+            entity: sourceEntityOf(flow),
             sourceId: `${object}|${record.id}`,
             operation: RecordOperation.Upsert,
             record: { ...record.fields },

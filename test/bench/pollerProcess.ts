@@ -24,7 +24,7 @@ const sampler = setInterval(() => {
   collect();
   peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
 }, 250);
-const system = peopleSoftSystemOf(config, flow.source);
+const system = peopleSoftSystemOf(config, flow.source!);
 const source = new PeopleSoftSource({
   config: { ...config.peoplesoft, systems: { [system.name]: { ...system, baseUrl: env.BENCH_PEOPLESOFT_URL! } } },
   system: system.name,

@@ -84,7 +84,7 @@ describe('function roles', () => {
   it('lets each function read only the secret it needs', () => {
     const secret = (name: string) => ({ Ref: id(synth.stack.secrets.secret(name)) });
     for (const flow of synth.stack.flows) {
-      expect(resourcesFor(flow.poller!, 'secretsmanager:GetSecretValue')).toEqual([secret(peopleSoftSystemOf(config, flow.deployment.flow.source).auth.secret)]);
+      expect(resourcesFor(flow.poller!, 'secretsmanager:GetSecretValue')).toEqual([secret(peopleSoftSystemOf(config, flow.deployment.flow.source!).auth.secret)]);
       expect(resourcesFor(flow.writer, 'secretsmanager:GetSecretValue')).toEqual([secret(config.targets.marketo!.secret!)]);
     }
   });

@@ -89,7 +89,7 @@ export function envelopeOf(flow: FlowConfig, record: Record<string, unknown>, ex
     ...makeEnvelope({
       flow: flow.name,
       system: 'peoplesoft',
-      entity: flow.source,
+      entity: flow.source ?? 'employees',
       sourceId: String(record.EMPLID),
       operation: record.EMPL_STATUS === 'T' ? 'deactivate' : 'upsert',
       lifecycle: record.EMPL_STATUS === 'T' ? 'termination' : 'hire',

@@ -37,6 +37,7 @@ describe('customer config', () => {
     ['an unknown time zone', demo.replace('timeZone: America/Chicago }\n    objects:\n      - object: companies', 'timeZone: Mars/Olympus }\n    objects:\n      - object: companies'), 'flows[0].schedule.timeZone'],
     ['a batch size above the target limit', demo.replace('source: companies', 'source: companies\n    batchSize: 500'), 'flows[0].batchSize'],
     ['credentials in a URL', demo.replace('https://hr.demo.example:8443', 'https://ps:secret@hr.demo.example:8443'), 'peoplesoft.systems.hcm.baseUrl'],
+    ['a polled flow without a source entity', demo.replace('    source: companies\n', ''), 'flows[0].source'],
     ['a skip rule with two tests', demo.replace('source: companies', 'source: companies\n    skipWhen: [{ field: ORIGIN, present: true, startsWith: X, because: echo }]'), 'flows[0].skipWhen[0]'],
     ['a malformed Munchkin id', demo.replace('123-ABC-456', 'acme'), 'targets.marketo.munchkinId'],
   ])('rejects %s, naming the field', (_case, text, field) => {

@@ -33,7 +33,8 @@ export async function checkMappings(deps: MappingCheckDependencies): Promise<Sys
     }
   }
   const samples = new Map<string, Promise<Array<Readonly<Record<string, unknown>>>>>();
-  for (const flow of flows) checks.push(await checkSourceFields(deps, samples, flow));
+  // Only a polled entity can be sampled; a push-only flow's records come from its sender.
+  for (const flow of flows) if (flow.source !== undefined) checks.push(await checkSourceFields(deps, samples, flow, flow.source));
   return checks;
 }
 
@@ -73,24 +74,25 @@ async function checkSourceFields(
   deps: MappingCheckDependencies,
   samples: Map<string, Promise<Array<Readonly<Record<string, unknown>>>>>,
   flow: FlowConfig,
+  entity: string,
 ): Promise<SystemCheck> {
   const used = sourceFieldsOf(flow);
-  const name = `mapping ${flow.name} ← ${flow.source}`;
+  const name = `mapping ${flow.name} ← ${entity}`;
   let records: Array<Readonly<Record<string, unknown>>>;
   let system = 'source';
   try {
     const source = await deps.source();
     system = source.system;
-    let pending = samples.get(flow.source);
+    let pending = samples.get(entity);
     if (!pending) {
-      pending = samplePage(source, flow, deps.now?.() ?? new Date(), deps.recentDays ?? 30);
-      samples.set(flow.source, pending);
+      pending = samplePage(source, flow, entity, deps.now?.() ?? new Date(), deps.recentDays ?? 30);
+      samples.set(entity, pending);
     }
     records = await pending;
   } catch (error) {
-    return { system, name, ok: false, detail: `could not read a sample of ${flow.source}: ${(error as Error).message}` };
+    return { system, name, ok: false, detail: `could not read a sample of ${entity}: ${(error as Error).message}` };
   }
-  if (records.length === 0) return { system, name, ok: true, detail: `not checked: no ${flow.source} records to sample` };
+  if (records.length === 0) return { system, name, ok: true, detail: `not checked: no ${entity} records to sample` };
   const carried = new Set(records.flatMap((record) => Object.keys(record)));
   const missing = [...used].filter(([field]) => !carried.has(field));
   if (missing.length === 0) {
@@ -101,7 +103,7 @@ async function checkSourceFields(
     name,
     ok: false,
     detail: missing
-      .map(([field, targets]) => `flow ${flow.name} maps ${field} (to ${targets.join(', ')}), which none of ${records.length} sampled ${flow.source} records carries`)
+      .map(([field, targets]) => `flow ${flow.name} maps ${field} (to ${targets.join(', ')}), which none of ${records.length} sampled ${entity} records carries`)
       .join('; '),
   };
 }
@@ -110,6 +112,7 @@ async function checkSourceFields(
 async function samplePage(
   source: Pick<RecordSource, 'read'>,
   flow: FlowConfig,
+  entity: string,
   now: Date,
   recentDays: number,
 ): Promise<Array<Readonly<Record<string, unknown>>>> {
@@ -117,7 +120,7 @@ async function samplePage(
   const initial = new Date(flow.initialSince);
   for (const from of [recent, Number.isNaN(initial.getTime()) || initial >= recent ? undefined : initial]) {
     if (!from) continue;
-    for await (const event of source.read(flow.source, { from, to: now })) {
+    for await (const event of source.read(entity, { from, to: now })) {
       if (event.type !== 'page' || event.items.length === 0) continue;
       return event.items.flatMap((item) =>
         item.kind === 'record' ? [item.record] : typeof item.record === 'object' && item.record !== null ? [item.record as Record<string, unknown>] : [],

@@ -53,7 +53,7 @@ function fieldsOf(entity: PeopleSoftEntityConfig, flows: readonly FlowConfig[]):
 /** The service operations the configured flows call, one per entity, in flow order. */
 export function serviceOperationRequirements(config: CustomerConfig): ServiceOperationRequirement[] {
   const { peoplesoft } = config;
-  const entities = [...new Set(config.flows.map((flow) => flow.source))];
+  const entities = [...new Set(config.flows.flatMap((flow) => (flow.source === undefined ? [] : [flow.source])))];
   return entities.map((name) => {
     const entity = peoplesoft.entities[name]!;
     const system = peopleSoftSystemOf(config, name);
