@@ -23,10 +23,11 @@ const BATCH = 100;
 const ORG_CREDITS = 10_000_000;
 const DAILY_BUDGET = 1_000_000;
 /**
- * The token clock runs this much faster than the wall clock (an access token's hour lasts 12 s),
- * so a run of half a minute spans hours of token life; budgets and call pacing keep real time.
+ * The token clock runs this much faster than the wall clock: an access token's hour lasts 24 s
+ * (the 30-s refresh lock still lasts 200 ms), so a run of half a minute spans about an hour of
+ * token life; budgets and call pacing keep real time.
  */
-const TOKEN_CLOCK_SPEED = 300;
+const TOKEN_CLOCK_SPEED = 150;
 
 /** Records/s Zoho's limits allow: calls in flight (edition, and 10 heavy) × 100 records / latency. */
 function concurrencyCeiling(edition: keyof typeof zohoEditionConcurrency = 'enterprise'): number {
