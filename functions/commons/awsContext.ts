@@ -2,6 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { KmsTokenSealer } from '../../shared/auth';
 import type { Alerter } from '../../shared/pipeline';
 import type { RuntimeContext } from '../../shared/runtime';
 import { AwsSecretResolver } from '../../shared/secrets';
@@ -32,5 +34,6 @@ export function awsContext(env: FunctionEnvironment = readEnvironment()): Runtim
     tableName: env.TABLE_NAME,
     queueUrls: () => ({ queueUrl: env.QUEUE_URL, deadLetterQueueUrl: env.DLQ_URL }),
     alerts: new SnsAlerter(new SNSClient({}), env.ALERT_TOPIC_ARN),
+    ...(env.TOKEN_KEY_ARN ? { tokenSealer: new KmsTokenSealer({ client: new KMSClient({}), keyId: env.TOKEN_KEY_ARN }) } : {}),
   };
 }

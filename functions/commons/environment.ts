@@ -14,6 +14,8 @@ const environmentSchema = z.object({
   DLQ_URL: z.url(),
   ALERT_TOPIC_ARN: z.string().optional(),
   SECRET_PREFIX: z.string().min(1),
+  /** The stack's KMS key: shared OAuth tokens are sealed with it before they reach the table. */
+  TOKEN_KEY_ARN: z.string().min(1).optional(),
 });
 
 export type FunctionEnvironment = z.infer<typeof environmentSchema>;

@@ -8,6 +8,8 @@ const subscriptionsEnvironmentSchema = z.object({
   /** The front door's webhook base: a source's deliveries go to `<FRONT_DOOR_URL>/<source>`. */
   FRONT_DOOR_URL: z.url(),
   ALERT_TOPIC_ARN: z.string().optional(),
+  /** The stack's KMS key: shared OAuth tokens are sealed with it before they reach the table. */
+  TOKEN_KEY_ARN: z.string().min(1).optional(),
   /** JSON: flow name → `{ queueUrl, deadLetterQueueUrl }` of every flow a reconciled source feeds. */
   FLOW_QUEUES: z.string().transform((text, context) => {
     const parsed = z.record(z.string(), z.strictObject({ queueUrl: z.url(), deadLetterQueueUrl: z.url() })).safeParse(safeJson(text));

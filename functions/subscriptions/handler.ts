@@ -1,8 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { KMSClient } from '@aws-sdk/client-kms';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { KmsTokenSealer } from '../../shared/auth';
 import type { TargetConnector } from '../../shared/connectors';
 import { ErrorKind, MlConnectorError } from '../../shared/errors';
 import { MemoryAlerter, reconcilePushedSource, reconciledSources, renewSubscription, subscribedSources, type ReconcileResult, type RenewedSubscription } from '../../shared/pipeline';
@@ -34,6 +36,8 @@ const context: RuntimeContext = {
     return urls;
   },
   alerts: new MemoryAlerter(),
+  // The same sealing as the writers: a token this function refreshes must open there, and never sit in the clear.
+  ...(env.TOKEN_KEY_ARN ? { tokenSealer: new KmsTokenSealer({ client: new KMSClient({}), keyId: env.TOKEN_KEY_ARN }) } : {}),
 };
 const store = createStore(context);
 // One connector per target and container: its token cache and pacer outlive an invocation.

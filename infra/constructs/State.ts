@@ -57,9 +57,14 @@ export class State extends Construct {
     });
   }
 
-  /** Lets a function read and write the table (no scans, no deletes) and sets `TABLE_NAME`. */
+  /**
+   * Lets a function read and write the table (no scans, no deletes) and sets `TABLE_NAME`, and
+   * `TOKEN_KEY_ARN`: shared OAuth tokens in the table are sealed with the key (kms:Encrypt /
+   * kms:Decrypt, granted with the key's data use below).
+   */
   public bindTo(fn: ConnectorFunction): void {
     fn.addEnvironment('TABLE_NAME', this.table.tableName);
+    fn.addEnvironment('TOKEN_KEY_ARN', this.key.keyArn);
     fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: [...TABLE_ACTIONS], resources: [this.table.tableArn] }));
     this.grantKeyUse(fn);
   }

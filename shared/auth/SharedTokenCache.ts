@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ErrorKind, ExternalSystemError } from '../errors';
 import { plainTokenSealer } from './plainTokenSealer';
+import { SealedTokenUnreadableError } from './SealedTokenUnreadableError';
 import type { TokenSealer } from './TokenSealer';
 import type { StoredToken, TokenStore } from './TokenStore';
 
@@ -108,14 +109,24 @@ export class SharedTokenCache {
     return this.pending;
   }
 
-  private async obtain(refused: string | undefined): Promise<SharedToken> {
+  private async obtain(refusedAtFirst: string | undefined): Promise<SharedToken> {
     const { store } = this.options;
     const deadline = this.now() + this.lockMs * 3;
+    let refused = refusedAtFirst;
     for (;;) {
       const now = this.now();
       const entry = await store.read();
       const stored = entry.token;
-      if (stored && stored.fingerprint !== refused && this.refreshAtOf(stored) > now) return this.use(stored);
+      if (stored && stored.fingerprint !== refused && this.refreshAtOf(stored) > now) {
+        try {
+          return await this.use(stored);
+        } catch (error) {
+          // Sealed by another key or sealer (e.g. before the stack had its key): replace it.
+          if (!(error instanceof SealedTokenUnreadableError)) throw error;
+          refused = stored.fingerprint;
+          continue;
+        }
+      }
       if (entry.lock && entry.lock.until > now && entry.lock.holder !== this.holder) {
         // Someone else is refreshing: wait for its token instead of asking the issuer too.
         if (now > deadline) {

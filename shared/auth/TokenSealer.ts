@@ -4,5 +4,9 @@
  */
 export interface TokenSealer {
   seal(plain: string, context: Readonly<Record<string, string>>): Promise<string>;
+  /**
+   * Rejects with `SealedTokenUnreadableError` when this sealer cannot open the value (another
+   * sealer, key or context): the cache then gets a new token instead of failing every call.
+   */
   open(sealed: string, context: Readonly<Record<string, string>>): Promise<string>;
 }

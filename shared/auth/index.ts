@@ -1,6 +1,9 @@
 export { DynamoTokenStore } from './DynamoTokenStore';
 export type { DynamoTokenStoreOptions } from './DynamoTokenStore';
 export { InProcessTokenStore } from './InProcessTokenStore';
+export { KmsTokenSealer } from './KmsTokenSealer';
+export type { KmsTokenSealerOptions } from './KmsTokenSealer';
+export { SealedTokenUnreadableError } from './SealedTokenUnreadableError';
 export { SharedTokenCache } from './SharedTokenCache';
 export type { IssuedToken, SharedToken, SharedTokenCacheOptions } from './SharedTokenCache';
 export type { TokenSealer } from './TokenSealer';

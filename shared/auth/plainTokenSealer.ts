@@ -1,3 +1,4 @@
+import { SealedTokenUnreadableError } from './SealedTokenUnreadableError';
 import type { TokenSealer } from './TokenSealer';
 
 /**
@@ -7,7 +8,9 @@ import type { TokenSealer } from './TokenSealer';
 export const plainTokenSealer: TokenSealer = {
   seal: (plain) => Promise.resolve(`plain:${Buffer.from(plain, 'utf8').toString('base64')}`),
   open: (sealed) => {
-    if (!sealed.startsWith('plain:')) return Promise.reject(new Error('the cached token was sealed by another sealer'));
+    if (!sealed.startsWith('plain:')) {
+      return Promise.reject(new SealedTokenUnreadableError('the cached token was sealed by another sealer', { system: 'token cache', operation: 'open' }));
+    }
     return Promise.resolve(Buffer.from(sealed.slice('plain:'.length), 'base64').toString('utf8'));
   },
 };

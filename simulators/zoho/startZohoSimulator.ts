@@ -120,6 +120,13 @@ function sameValue(a: unknown, b: unknown): boolean {
   return typeof a === 'string' && typeof b === 'string' ? a.toLowerCase() === b.toLowerCase() : a === b;
 }
 
+/** A unique field's value as an index key, equal exactly when `sameValue` holds (objects never match). */
+function uniqueKey(value: unknown): string | undefined {
+  if (typeof value === 'string') return `s:${value.toLowerCase()}`;
+  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value}:${String(value)}`;
+  return undefined;
+}
+
 /**
  * A simulated Zoho CRM org, strict where the documents are: an accounts server (refresh-token
  * grant, 10 access tokens per refresh token per 10 minutes, `api_domain` in the answer) and an
@@ -152,6 +159,20 @@ export async function startZohoSimulator(options: ZohoSimulatorOptions = {}): Pr
   const spent: Array<{ at: number; credits: number }> = [];
   let creditOffset = 0;
   const records = new Map<string, Map<string, Record<string, unknown>>>(Object.keys(zohoModuleFields).map((module) => [module, new Map()]));
+  // Module → unique field → value key → record id: an org of 100,000 contacts answers an upsert
+  // without scanning them all (the bench runs the simulator in the pipeline's own process).
+  const uniqueIndex = new Map<string, Map<string, Map<string, string>>>();
+  const indexOf = (module: string, field: string): Map<string, string> => {
+    let byField = uniqueIndex.get(module);
+    if (!byField) uniqueIndex.set(module, (byField = new Map()));
+    let byValue = byField.get(field);
+    if (!byValue) byField.set(field, (byValue = new Map()));
+    return byValue;
+  };
+  const findUnique = (module: string, field: string, value: unknown): string | undefined => {
+    const key = uniqueKey(value);
+    return key === undefined ? undefined : indexOf(module, field).get(key);
+  };
   const calls: ZohoCall[] = [];
   const channels = new Map<string, ZohoChannel>();
   const deliveries: ZohoNotificationDelivery[] = [];
@@ -299,9 +320,9 @@ export async function startZohoSimulator(options: ZohoSimulatorOptions = {}): Pr
       for (const name of checks) {
         const value = record[name];
         if (value === undefined || value === null || value === '') continue;
-        const found = [...store.entries()].find(([, existing]) => sameValue(existing[name], value));
-        if (found) {
-          matched = { id: found[0], field: name };
+        const found = findUnique(module, name, value);
+        if (found !== undefined) {
+          matched = { id: found, field: name };
           break;
         }
       }
@@ -314,13 +335,22 @@ export async function startZohoSimulator(options: ZohoSimulatorOptions = {}): Pr
       for (const name of uniqueFields) {
         const value = merged[name];
         if (value === undefined || value === null || value === '') continue;
-        const clash = [...store.entries()].find(([id, existing]) => id !== matched?.id && sameValue(existing[name], value));
-        if (clash) return fail(apiError(400, 'DUPLICATE_DATA', 'duplicate data', { api_name: name, json_path: `$.data[${index}].${name}`, duplicate_record: { id: clash[0], module: { api_name: module } }, id: clash[0] }));
+        const clash = findUnique(module, name, value);
+        if (clash !== undefined && clash !== matched?.id) {
+          return fail(apiError(400, 'DUPLICATE_DATA', 'duplicate data', { api_name: name, json_path: `$.data[${index}].${name}`, duplicate_record: { id: clash, module: { api_name: module } }, id: clash }));
+        }
       }
       const at = isoSeconds(now());
       const id = matched?.id ?? String(nextId++);
       const previous = store.get(id);
       store.set(id, { ...merged, id, Created_Time: previous?.['Created_Time'] ?? at, Modified_Time: at });
+      for (const name of uniqueFields) {
+        const byValue = indexOf(module, name);
+        const before = uniqueKey(previous?.[name]);
+        if (before !== undefined && byValue.get(before) === id) byValue.delete(before);
+        const after = uniqueKey(merged[name]);
+        if (after !== undefined) byValue.set(after, id);
+      }
       changed.push({ id, op: matched ? 'update' : 'insert' });
       return {
         code: 'SUCCESS',

@@ -121,6 +121,8 @@ describe('bundled handlers against the local emulators and simulators', () => {
       QUEUE_URL: queues.queueUrl,
       DLQ_URL: queues.deadLetterQueueUrl,
       ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:ml-connector-acme-alerts',
+      // Sealing only: these flows' targets keep no shared token, so KMS is never called.
+      TOKEN_KEY_ARN: 'arn:aws:kms:us-east-1:000000000000:key/00000000-0000-0000-0000-000000000000',
     };
     const env: Record<string, string> = {};
     for (const [name, value] of Object.entries(fn.environment)) {

@@ -62,3 +62,29 @@ describe('Secrets', () => {
     });
   });
 });
+
+describe('sealing shared OAuth tokens with the stack key', () => {
+  interface Statement {
+    readonly Action: string | string[];
+    readonly Resource: unknown;
+  }
+  const statementsOf = (roleLogicalId: string): Statement[] =>
+    resourcesOfType(synth.template, 'AWS::IAM::Policy')
+      .filter(([, policy]) => (policy.Properties!.Roles as Array<{ Ref: string }>).some((role) => role.Ref === roleLogicalId))
+      .flatMap(([, policy]) => (policy.Properties!.PolicyDocument as { Statement: Statement[] }).Statement);
+
+  it('gives every function that uses the token store the key ARN, and kms:Encrypt and kms:Decrypt on that key only', () => {
+    const functions = synth.stack.flows.flatMap((flow) => [flow.poller!, flow.writer]);
+    expect(functions.length).toBeGreaterThan(0);
+    for (const fn of functions) {
+      const [, resource] = resourcesOfType(synth.template, 'AWS::Lambda::Function').find(([logical]) => logical === logicalId(synth.stack, fn.function))!;
+      expect((resource.Properties!.Environment as { Variables: Record<string, unknown> }).Variables['TOKEN_KEY_ARN']).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+      const statements = statementsOf(logicalId(synth.stack, fn.role));
+      for (const action of ['kms:Encrypt', 'kms:Decrypt']) {
+        const on = statements.filter((statement) => [statement.Action].flat().includes(action)).flatMap((statement) => [statement.Resource].flat());
+        expect(on.length, `${fn.node.path}: ${action}`).toBeGreaterThan(0);
+        expect(new Set(on.map((resource) => JSON.stringify(resource))), `${fn.node.path}: ${action}`).toEqual(new Set([JSON.stringify({ 'Fn::GetAtt': [keyId, 'Arn'] })]));
+      }
+    }
+  });
+});

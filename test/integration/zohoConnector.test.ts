@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoTokenStore } from '../../shared/auth';
+import { checkMappings } from '../../shared/cli/commands/checkMappings';
 import { ItemOutcome, TargetAction, type TargetItem } from '../../shared/connectors';
 import { ZohoConnector, zohoSettingsSchema, type ZohoSettings } from '../../shared/connectors/zoho';
 import { ExternalSystemError } from '../../shared/errors';
@@ -195,5 +196,90 @@ describe('zoho connector against the simulated org', () => {
     const error = await container(simulator).write('Contacts', TargetAction.Upsert, [contact()]).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ kind: 'credentials-refused', secretName: 'zoho' });
     expect(String((error as Error).message)).not.toContain(ZOHO_SIMULATOR_CREDENTIALS.clientSecret);
+  });
+});
+
+describe('zoho ping', () => {
+  it('reports the token and the api_domain, each module\'s needed fields, and names a missing one', async () => {
+    simulator = await startZohoSimulator({ apiPrefix: '/org-7' });
+    const connector = container(simulator, { termination: { statusField: 'Employment_Flag' } });
+
+    const checks = await connector.ping();
+
+    expect(checks).toEqual([
+      { name: 'zoho: access token', ok: true, detail: `issued by ${new URL(simulator.url).host}; API calls go to ${simulator.apiDomain}` },
+      { name: 'zoho: Contacts fields', ok: false, detail: 'Employment_Flag (termination status) does not exist' },
+      { name: 'zoho: Accounts fields', ok: true, detail: expect.stringContaining('needed ones present') },
+    ]);
+    expect(simulator.calls.map((call) => `${call.method} ${call.path}`)).toEqual(['GET /crm/v8/settings/fields', 'GET /crm/v8/settings/fields']);
+  });
+
+  it('names a mapped field the module does not have, next to the flow that maps it', async () => {
+    simulator = await startZohoSimulator();
+    const connector = container(simulator);
+    const config = demoConfig((yaml) => yaml.replace('          Title: JOBTITLE\n          Account_Name: COMPANY', '          Job_Title: JOBTITLE\n          Account_Name: COMPANY'));
+
+    const checks = await checkMappings({ config, connector: async () => connector, source: async () => ({ system: 'peoplesoft', read: async function* () {} }) });
+    const zoho = checks.filter((check) => check.system === 'zoho' && check.name.startsWith('mapping'));
+
+    expect(zoho).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'mapping employees-to-zoho → Contacts', ok: false, detail: 'flow employees-to-zoho maps field "Job_Title", which zoho Contacts does not have' }),
+        expect.objectContaining({ name: 'mapping companies-to-zoho → Accounts', ok: true }),
+      ]),
+    );
+  });
+
+  it('fails the token line, naming the secret, when the accounts server refuses the client', async () => {
+    simulator = await startZohoSimulator({ clientSecret: 'rotated' });
+    const [token, ...rest] = await container(simulator).ping();
+    expect(token).toMatchObject({ name: 'zoho: access token', ok: false, detail: expect.stringContaining('secret zoho') });
+    expect(rest).toEqual([]);
+    expect(token!.detail).not.toContain(ZOHO_SIMULATOR_CREDENTIALS.clientSecret);
+  });
+});
+
+describe('zoho token under concurrency', () => {
+  it('six cold containers writing at once: one token from the accounts server, every call to the api_domain, one refresh after INVALID_TOKEN', async () => {
+    simulator = await startZohoSimulator({ latencyMs: 5, apiPrefix: '/crm-eu' });
+    const requested: string[] = [];
+    const spy: typeof fetch = (input, init) => {
+      requested.push(`${init?.method ?? 'GET'} ${String(input)}`);
+      return fetch(input, init);
+    };
+    const settings = zohoSettingsSchema.parse({ simulator: true, secret: 'zoho', baseUrl: simulator.url });
+    const limiters = inProcessLimiters();
+    const containers = Array.from(
+      { length: 6 },
+      () =>
+        new ZohoConnector({
+          settings,
+          credentials: ZOHO_SIMULATOR_CREDENTIALS,
+          hostPolicy: { allowLoopback: true, allowPrivate: false },
+          limiters,
+          tokenStores: ({ system, account }) => new DynamoTokenStore({ client: aws.dynamo, tableName, system, account }),
+          fetch: spy,
+        }),
+    );
+    const burst = async (): Promise<string[]> =>
+      (await Promise.all(containers.flatMap((connector) => Array.from({ length: 5 }, () => connector.write('Contacts', TargetAction.Upsert, [contact()]))))).flat().map((result) => result.outcome);
+
+    expect(new Set(await burst())).toEqual(new Set([ItemOutcome.Created]));
+    expect(simulator.tokensIssued).toBe(1);
+
+    simulator.invalidateTokens();
+    expect(new Set(await burst())).toEqual(new Set([ItemOutcome.Created]));
+
+    expect(simulator.tokensIssued).toBe(2);
+    expect(containers.reduce((sum, connector) => sum + connector.tokensIssued, 0)).toBe(2);
+    expect(simulator.tokenRequestsRefused).toBe(0);
+    expect(contacts(simulator)).toHaveLength(60);
+    const tokenRequests = requested.filter((request) => request.includes('/oauth/'));
+    expect(tokenRequests).toEqual([`POST ${simulator.url}/oauth/v2/token`, `POST ${simulator.url}/oauth/v2/token`]);
+    const apiCalls = requested.filter((request) => !request.includes('/oauth/'));
+    expect(apiCalls.every((request) => request.startsWith(`POST ${simulator!.apiDomain}/crm/v8/Contacts/upsert`))).toBe(true);
+    // 60 writes, and at most one retry for each write that met the invalidated token.
+    expect(apiCalls.length).toBeGreaterThanOrEqual(60);
+    expect(simulator.calls.filter((call) => call.status === 401).length).toBe(apiCalls.length - 60);
   });
 });

@@ -313,14 +313,18 @@ export class ZohoConnector implements TargetConnector {
   }
 
   private async search(stat: string, module: string, field: string, values: readonly string[]): Promise<Array<Record<string, unknown>>> {
-    const found: Array<Record<string, unknown>> = [];
-    for (const part of chunk([...new Set(values)], CRITERIA_PER_SEARCH)) {
-      const query = new URLSearchParams({ criteria: part.map((value) => criterion(field, value)).join('or') });
-      const answer = await this.call(stat, { method: 'GET', path: `/${module}/search`, query, cost: 1, heavy: false });
+    // The searches of one batch go out together (each is a light call inside the shared budget):
+    // a batch naming 40 accounts waits for one search, not four in a row.
+    const answers = await Promise.all(
+      chunk([...new Set(values)], CRITERIA_PER_SEARCH).map((part) => {
+        const query = new URLSearchParams({ criteria: part.map((value) => criterion(field, value)).join('or') });
+        return this.call(stat, { method: 'GET', path: `/${module}/search`, query, cost: 1, heavy: false });
+      }),
+    );
+    return answers.flatMap((answer) => {
       const data = answer?.['data'];
-      if (Array.isArray(data)) found.push(...data.filter((entry): entry is Record<string, unknown> => !!entry && typeof entry === 'object'));
-    }
-    return found;
+      return Array.isArray(data) ? data.filter((entry): entry is Record<string, unknown> => !!entry && typeof entry === 'object') : [];
+    });
   }
 
   private async fieldsOf(module: string): Promise<Map<string, { unique: boolean }>> {
@@ -348,15 +352,17 @@ export class ZohoConnector implements TargetConnector {
           hint: `writes wait until ${resetsAt.toISOString()}`,
         });
       }
-      const token = await this.tokens.token();
-      const url = new URL(`${token.meta['apiDomain']}/crm/${this.settings.apiVersion}${call.path}`);
-      if (call.query) url.search = call.query.toString();
-      const send = (): Promise<HttpResponse> =>
+      // The token is taken once the call has its slot: a wait for the budget never sends a
+      // token that expired meanwhile, and every caller sees the one a refresh just stored.
+      const send = (): Promise<{ response: HttpResponse; token: SharedToken }> =>
         this.limiter.run(
-          () => {
+          async () => {
+            const token = await this.tokens.token();
+            const url = new URL(`${token.meta['apiDomain']}/crm/${this.settings.apiVersion}${call.path}`);
+            if (call.query) url.search = call.query.toString();
             this.callCounts.set(stat, (this.callCounts.get(stat) ?? 0) + 1);
             recordTargetCall();
-            return this.http.send({
+            const response = await this.http.send({
               method: call.method,
               url,
               headers: {
@@ -367,11 +373,12 @@ export class ZohoConnector implements TargetConnector {
               ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
               operation,
             });
+            return { response, token };
           },
           undefined,
           call.cost,
         );
-      const response = call.heavy ? await this.heavyLimiter.run(send) : await send();
+      const { response, token } = call.heavy ? await this.heavyLimiter.run(send) : await send();
       const remaining = response.headers.get('x-api-credits-remaining');
       if (remaining !== null && remaining.trim() !== '' && Number(remaining) <= 0) {
         this.poolEmptyUntil = this.now().getTime() + this.settings.credits.probeMinutes * 60_000;

@@ -14,7 +14,7 @@ export const zohoDeclaration: TargetDeclaration = {
   maxBatch: 100,
   limits: {
     windows: [],
-    inFlight: 20,
+    inFlight: 10,
     dailyQuota: { calls: 50_000, timeZone: 'UTC' },
   },
   limitsUrl: 'https://www.zoho.com/crm/developer/docs/api/v8/api-limits.html',
