@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { parseEnvironment } from './environmentVariables';
 // Imported from its own file so the YAML parser stays out of the Lambda bundles.
 import type { CustomerConfig } from '../../shared/config/schema';
 import { validateConfig } from '../../shared/config/validateConfig';
@@ -21,12 +22,7 @@ const environmentSchema = z.object({
 export type FunctionEnvironment = z.infer<typeof environmentSchema>;
 
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): FunctionEnvironment {
-  const parsed = environmentSchema.safeParse(env);
-  if (!parsed.success) {
-    const fields = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-    throw new Error(`function environment is incomplete: ${fields}`);
-  }
-  return parsed.data;
+  return parseEnvironment(environmentSchema, 'function', env);
 }
 
 /** The customer config the stack bundled next to the handler, validated like at synth. */
