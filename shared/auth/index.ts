@@ -9,3 +9,4 @@ export type { IssuedToken, SharedToken, SharedTokenCacheOptions } from './Shared
 export type { TokenSealer } from './TokenSealer';
 export type { StoredToken, TokenEntry, TokenStore, TokenStoreFactory, TokenStoreRequest } from './TokenStore';
 export { plainTokenSealer } from './plainTokenSealer';
+export { postTokenForm } from './postTokenForm';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { IssuedToken } from '../../auth';
+import { postTokenForm, type IssuedToken } from '../../auth';
 import { CredentialsRefusedError, ErrorKind, ExternalSystemError, parseRetryAfter } from '../../errors';
 import type { HttpClient } from '../../http';
 
@@ -30,25 +30,12 @@ const OPERATION = 'POST /oauth/token';
  */
 export async function issueProcoreToken(request: ProcoreTokenRequest): Promise<IssuedToken> {
   const url = new URL(`${request.loginUrl.replace(/\/+$/, '')}/oauth/token`);
-  // In the body, never the query string: the secret must not sit in a URL that may be logged.
-  const body = new URLSearchParams({
-    grant_type: 'client_credentials',
-    client_id: request.credentials.clientId,
-    client_secret: request.credentials.clientSecret,
-  }).toString();
-  const response = await request.http.send({
-    method: 'POST',
+  const { response, json } = await postTokenForm(
+    request.http,
     url,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-    body,
-    operation: OPERATION,
-  });
-  let json: unknown;
-  try {
-    json = JSON.parse(response.text);
-  } catch {
-    json = undefined;
-  }
+    { grant_type: 'client_credentials', client_id: request.credentials.clientId, client_secret: request.credentials.clientSecret },
+    OPERATION,
+  );
   const code = typeof (json as { error?: unknown } | undefined)?.error === 'string' ? String((json as { error: string }).error) : undefined;
   const base = { system: 'procore', operation: OPERATION, status: response.status, ...(code ? { code } : {}) };
   if (response.status === 401 || response.status === 403 || code === 'invalid_client' || code === 'unauthorized_client') {

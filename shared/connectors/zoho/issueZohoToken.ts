@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { IssuedToken } from '../../auth';
+import { postTokenForm, type IssuedToken } from '../../auth';
 import { CredentialsRefusedError, ErrorKind, ExternalSystemError } from '../../errors';
 import type { HttpClient } from '../../http';
 
@@ -43,26 +43,12 @@ const ZOHO_API_HOST = /^((www|sandbox|developer)\.)?zohoapis\.(com|eu|in|com\.au
 export async function issueZohoToken(request: ZohoTokenRequest): Promise<IssuedToken> {
   const { credentials, secretName } = request;
   const url = new URL(`${request.accountsUrl.replace(/\/+$/, '')}/oauth/v2/token`);
-  // Form parameters, not the query string: the secret must not sit in a URL that may be logged.
-  const body = new URLSearchParams({
-    grant_type: 'refresh_token',
-    client_id: credentials.clientId,
-    client_secret: credentials.clientSecret,
-    refresh_token: credentials.refreshToken,
-  }).toString();
-  const response = await request.http.send({
-    method: 'POST',
+  const { response, json } = await postTokenForm(
+    request.http,
     url,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-    body,
-    operation: OPERATION,
-  });
-  let json: unknown;
-  try {
-    json = JSON.parse(response.text);
-  } catch {
-    json = undefined;
-  }
+    { grant_type: 'refresh_token', client_id: credentials.clientId, client_secret: credentials.clientSecret, refresh_token: credentials.refreshToken },
+    OPERATION,
+  );
   const fail = (message: string, kind: ErrorKind, extra: { retryAfterMs?: number; hint?: string } = {}): ExternalSystemError =>
     new ExternalSystemError(message, { system: 'zoho', operation: OPERATION, kind, status: response.status, ...extra });
   const error = oauthError.safeParse(json);
