@@ -59,13 +59,19 @@ function zendeskBaseUrl(settings: ZendeskSettings): string {
   return (settings.baseUrl ?? `https://${settings.subdomain}.zendesk.com`).replace(/\/+$/, '').replace(/\/api\/v2$/, '');
 }
 
-/** The declared limits with the per-minute window lowered to the customer's plan. */
+/**
+ * The declared limits with the per-minute window lowered to the customer's plan, less a few
+ * requests left to the account's other clients. Those few also keep `X-Rate-Limit-Remaining`
+ * above zero while only this connector calls, so the remaining it reports only ever holds the
+ * calls back when something else is using the account's minute.
+ */
 function budgetOf(settings: ZendeskSettings): TargetLimits {
   const declared = zendeskDeclaration.limits;
+  const reserve = Math.max(zendeskLimits.minReserved, Math.ceil(settings.requestsPerMinute * zendeskLimits.reservedShare));
   return {
     ...declared,
     windows: declared.windows.map((window) =>
-      window.windowMs === zendeskLimits.rateWindowMs ? { ...window, calls: Math.min(window.calls, settings.requestsPerMinute) } : window,
+      window.windowMs === zendeskLimits.rateWindowMs ? { ...window, calls: Math.min(window.calls, settings.requestsPerMinute - reserve) } : window,
     ),
   };
 }

@@ -18,6 +18,10 @@ export const zendeskLimits = {
    * holds one job while it follows it, so one writer per queued-job slot keeps the slots busy.
    */
   inFlight: 30,
+  /** Share of the plan's requests per minute left to the account's other clients (agents' apps, other integrations). */
+  reservedShare: 0.02,
+  /** At least this many requests a minute are left to them. */
+  minReserved: 2,
   /** Above this share of the minute's requests left, jobs are looked at every `jobPollMs`. */
   pollFreelyAbove: 0.5,
   /** Below it, looks at jobs take at most this share of the plan's requests per minute. */
