@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { ErrorKind, ExternalSystemError } from '../../errors';
 import { zendeskLimits } from './zendeskLimits';
 
@@ -19,6 +20,8 @@ export interface JobStatusWatcherOptions {
 
 interface Waiter {
   readonly deadline: number;
+  /** Runs a function in the follower's async context (so its call is counted for that follower's work). */
+  readonly inContext: <R>(fn: () => R) => R;
   readonly resolve: (job: WatchedJob) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -42,7 +45,7 @@ export class JobStatusWatcher {
   public follow(jobId: string, deadline: number): Promise<WatchedJob> {
     return new Promise<WatchedJob>((resolve, reject) => {
       const waiters = this.waiting.get(jobId) ?? [];
-      waiters.push({ deadline, resolve, reject });
+      waiters.push({ deadline, resolve, reject, inContext: AsyncLocalStorage.snapshot() });
       this.waiting.set(jobId, waiters);
       if (!this.running) void this.run();
     });
@@ -72,8 +75,11 @@ export class JobStatusWatcher {
     const ids = [...this.waiting.keys()].slice(0, zendeskLimits.maxBatch);
     if (ids.length === 0) return;
     let statuses: ReadonlyArray<Record<string, unknown>>;
+    // A look serves every follower; it is made on behalf of one still waiting, so whatever counts
+    // calls per unit of work counts it once, for work that has not ended yet.
+    const carrier = this.waiting.get(ids[0]!)![0]!;
     try {
-      statuses = await this.options.showMany(ids);
+      statuses = await carrier.inContext(() => this.options.showMany(ids));
     } catch (error) {
       if (error instanceof ExternalSystemError && (error.kind === ErrorKind.RateLimited || error.kind === ErrorKind.Retryable)) {
         // Submitting the jobs again would cost more than waiting for the look to be answered.
