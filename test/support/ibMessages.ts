@@ -12,7 +12,6 @@ export const IB_SECRET_ENV = { ML_SECRET_FSCM_IB_NODE: JSON.stringify({ username
 export function ibPushDemoConfig(maxBodyBytes = 64 * 1024, rowset: Record<string, unknown> = { record: 'VENDOR', children: { VENDOR_LOC: 'LOCATIONS' } }): CustomerConfig {
   const input = structuredClone(demoConfig(withoutPushedSources)) as Record<string, unknown> & { flows: Array<Record<string, unknown>> };
   input.pushed = {
-    ...(input.pushed as object | undefined),
     [IB_SOURCE]: {
       system: 'financials',
       format: 'ib-rowset-xml',

@@ -14,7 +14,6 @@ export const PUSHED_SECRET_ENV = { ML_SECRET_HR_EVENTS_WEBHOOK: JSON.stringify({
 export function pushedDemoConfig(maxBodyBytes = 4096): CustomerConfig {
   const input = structuredClone(demoConfig(withoutPushedSources)) as Record<string, unknown> & { flows: Array<Record<string, unknown>> };
   input.pushed = {
-    ...(input.pushed as object | undefined),
     [PUSHED_SOURCE]: {
       system: 'hr-push',
       verify: {

@@ -139,7 +139,7 @@ describe('validating a pushed IB source', () => {
     { edit: { format: 'json' }, field: `pushed.${IB_SOURCE}.rowset` },
   ])('names $field when the source sets what its format cannot use', ({ edit, field }) => {
     const input = structuredClone(demoConfig()) as Record<string, unknown> & { flows: Array<Record<string, unknown>> };
-    input.pushed = { ...(input.pushed as object | undefined), [IB_SOURCE]: { ...ibPushDemoConfig().pushed![IB_SOURCE]!, ...edit } };
+    input.pushed = { [IB_SOURCE]: { ...ibPushDemoConfig().pushed![IB_SOURCE]!, ...edit } };
     input.flows.find((flow) => flow.name === 'vendors-to-marketo')!.push = IB_SOURCE;
     try {
       validateConfig(input, 'config');
