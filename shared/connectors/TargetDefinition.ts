@@ -41,6 +41,16 @@ export interface RunningSimulator {
   idle?(): Promise<void>;
 }
 
+/** One delivery a target's webhook would make, for the demo: what the front door is sent. */
+export interface SampleDelivery {
+  /** What the delivery is, in a few words (e.g. "user.created, signed"). */
+  readonly label: string;
+  /** Request headers by lower-case name. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The raw body, as signed. */
+  readonly body: string;
+}
+
 /**
  * Everything the pipeline knows about one target, in the target's own folder: the static
  * declaration (objects, keys, batch size, limits), the schema of its `targets.<name>` config
@@ -71,6 +81,12 @@ export interface TargetDefinition<Settings extends TargetSettings = TargetSettin
     readonly start: string;
     /** Credentials the simulator accepts (not secrets: fixed test values). */
     readonly credentials: Readonly<Record<string, string>>;
+    /**
+     * The target's webhooks, simulated for the demo: `sample` is a named export of `module`,
+     * `(options: { secret; now? }) => SampleDelivery[]`, signing with `secret` (the fields of the
+     * secret of a pushed source whose `system` is this target; a fixed test value).
+     */
+    readonly webhooks?: { readonly sample: string; readonly secret: Readonly<Record<string, string>> };
   };
 }
 

@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { DEPARTMENTS, startPeopleSoftSimulator, type PeopleSoftSimulator } from '../../simulators/peoplesoft';
 import { ErrorKind, MlConnectorError } from '../errors';
 import { loadConfig, peopleSoftSystemOf, peopleSoftSystems, type CustomerConfig } from '../config';
-import type { RunningSimulator } from '../connectors';
+import type { PushedSourceConfig } from '../config/schema';
+import { targetCatalog, type RunningSimulator, type SampleDelivery, type TargetDefinition } from '../connectors';
+import { readPushedRecords } from '../frontdoor';
 import { secretEnvName } from '../secrets';
 import { keepPushedSources } from './keepPushedSources';
 import { LocalSession, type SyncSummary } from './LocalSession';
@@ -37,8 +39,19 @@ export interface DemoResult {
   readonly session: LocalSession;
   /** What the pushed sources delivered during the incremental sync, and what a forged delivery got. */
   readonly pushed: DemoPushed;
+  /** Sample deliveries of the simulated targets' webhooks sent to the front door, and their answers. */
+  readonly deliveries: DemoDelivery[];
   /** Stops the session and the simulators. */
   close(): Promise<void>;
+}
+
+/** One sample webhook delivery the demo sent to the front door, and its answer. */
+export interface DemoDelivery {
+  readonly source: string;
+  readonly label: string;
+  readonly status: number;
+  /** Ids of the records the delivery named (whatever the answer). */
+  readonly ids: string[];
 }
 
 export interface DemoPushed {
@@ -88,7 +101,9 @@ export interface DemoOptions {
 /**
  * The demo scenario behind `npm start`: a seeded PeopleSoft directory synced into every target of
  * the demo config (flows in config order, dimensions first), then a batch of HR changes (hires, a rehire, title and department changes, terminations, one invalid
- * e-mail) synced again. Everything runs on the simulators and the embedded emulators.
+ * e-mail) synced again. Pushed sources get the local front door; a simulated target's sample
+ * webhook deliveries (signed, redelivered, forged) are sent to it and what the flows they feed wrote
+ * is shown. Everything runs on the simulators and the embedded emulators.
  */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const print = options.print ?? (() => undefined);
@@ -117,10 +132,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       purchaseOrders: 40,
     });
   }
+  const webhooks = simulatedWebhooks(config);
   const session = await LocalSession.open({
     config,
     stateDir: null,
-    env: { ...process.env, ...demoTokens(config, process.env) },
+    env: { ...process.env, ...demoTokens(config, process.env), ...webhookSecrets(webhooks) },
     simulators: { peoplesoft: { [hcm.name]: peoplesoft, ...financials } },
     onAlert: (subject, message) => print(`ALERT ${subject}: ${message}`),
   });
@@ -220,6 +236,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const incremental = await sync('incremental');
 
     const forged: Array<{ source: string; status: number }> = [];
+    const deliveries: DemoDelivery[] = [];
     let written = 0;
     if (frontDoor) {
       // Deliveries the targets sent about the writes above (they change what the sources watch).
@@ -239,6 +256,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         forged.push({ source, status: answer.status });
         print(`  ${source}: a delivery with a forged token → ${answer.status}, nothing queued`);
       }
+      for (const webhook of webhooks) deliveries.push(...(await deliverSamples(session, frontDoor, webhook, print)));
     }
     const pushed: DemoPushed = { ...counts, written, forged };
 
@@ -248,9 +266,70 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     print('');
     print('Next: "npx ml-connector sync --config customers/demo.yaml" keeps state between runs;');
     print('      "npx ml-connector audit --config customers/demo.yaml --key <EMPLID>" shows one record\'s trail.');
-    return { initial, changes, incremental, peoplesoft, financials, targets, session, pushed, close };
+    return { initial, changes, incremental, peoplesoft, financials, targets, session, pushed, deliveries, close };
   } catch (error) {
     await close();
     throw error;
   }
+}
+
+/** A pushed source whose system is a simulated target with sample webhook deliveries. */
+interface SimulatedWebhook {
+  readonly name: string;
+  readonly source: PushedSourceConfig;
+  readonly definition: TargetDefinition;
+  readonly sample: string;
+  readonly secret: Readonly<Record<string, string>>;
+}
+
+function simulatedWebhooks(config: CustomerConfig): SimulatedWebhook[] {
+  return Object.entries(config.pushed ?? {}).flatMap(([name, source]) => {
+    const system = source.system ?? name;
+    const definition = targetCatalog[system];
+    const webhooks = definition?.simulator?.webhooks;
+    const simulated = (config.targets as Record<string, { simulator?: boolean } | undefined>)[system]?.simulator === true;
+    return definition && webhooks && simulated ? [{ name, source, definition, sample: webhooks.sample, secret: webhooks.secret }] : [];
+  });
+}
+
+/** A simulated target's webhook signs with its simulator's fixed secret (a test value). */
+function webhookSecrets(webhooks: readonly SimulatedWebhook[]): Record<string, string> {
+  return Object.fromEntries(webhooks.map(({ source, secret }) => [secretEnvName(source.verify.secret), JSON.stringify(secret)]));
+}
+
+function describeAnswer(status: number, body: { status?: string; queued?: number; error?: string }): string {
+  if (status === 202) return `accepted, ${body.queued ?? 0} record(s) queued`;
+  if (body.status === 'duplicate') return 'already received: nothing queued again';
+  return `refused (${body.error ?? 'no reason'}): nothing queued`;
+}
+
+/**
+ * Sends a simulated webhook's sample deliveries to the local front door, waits for the fed flows'
+ * writers, and prints what each delivery left on record.
+ */
+async function deliverSamples(
+  session: LocalSession,
+  frontDoor: { readonly url: string; idle(): Promise<void> },
+  webhook: SimulatedWebhook,
+  print: (line: string) => void,
+): Promise<DemoDelivery[]> {
+  const module = (await import(webhook.definition.simulator!.module.href)) as Record<string, (options: { secret: Readonly<Record<string, string>> }) => SampleDelivery[]>;
+  const deliveries: DemoDelivery[] = [];
+  for (const sample of module[webhook.sample]!({ secret: webhook.secret })) {
+    const answer = await fetch(`${frontDoor.url}/webhooks/${webhook.name}`, { method: 'POST', headers: sample.headers, body: sample.body });
+    const body = (await answer.json().catch(() => ({}))) as { status?: string; queued?: number; error?: string };
+    const ids = readPushedRecords(webhook.name, webhook.source, JSON.parse(sample.body), new Date()).flatMap((item) => (item.kind === 'record' ? [item.id] : []));
+    deliveries.push({ source: webhook.name, label: sample.label, status: answer.status, ids });
+    print(`  ${webhook.name}: ${sample.label} → ${answer.status}, ${describeAnswer(answer.status, body)}`);
+  }
+  await frontDoor.idle();
+  const fed = session.config.flows.filter((flow) => flow.enabled && flow.push === webhook.name);
+  for (const id of new Set(deliveries.flatMap((delivery) => delivery.ids))) {
+    const trail = await session.store.auditTrail(id);
+    for (const flow of fed) {
+      const written = trail.filter((row) => row.flow === flow.name && row.event === 'written');
+      print(`  ${flow.name} ${id}: ${written.length === 0 ? 'nothing on record' : `${written.length} written, ${written.map((row) => row.note ?? '').join('; ')}`}`);
+    }
+  }
+  return deliveries;
 }

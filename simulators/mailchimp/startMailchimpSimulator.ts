@@ -56,7 +56,7 @@ const DEFAULT_AUDIENCES = [
 ];
 const BATCH_KEYS = new Set(['members', 'update_existing', 'sync_tags']);
 const MEMBER_KEYS = new Set([
-  'email_address', 'email_type', 'status', 'merge_fields', 'interests', 'language', 'vip', 'location',
+  'email_address', 'email_type', 'status', 'status_if_new', 'merge_fields', 'interests', 'language', 'vip', 'location',
   'ip_signup', 'timestamp_signup', 'ip_opt', 'timestamp_opt', 'tags',
 ]);
 
@@ -67,7 +67,9 @@ type Answer = { readonly status: number; readonly body?: unknown; readonly bare?
  * (https://mailchimp.com/developer/marketing/api/ and docs/fundamentals): HTTP Basic (any user,
  * the key as password) or Bearer; a key whose `-dc` suffix is not this account's data center is
  * refused with 401. Errors are problem documents. Batch subscribe (`POST /lists/{id}`) takes at
- * most 500 members, validates the body strictly, applies `update_existing`, and reports per-member
+ * most 500 members, validates the body strictly (each member names `status`, `status_if_new` or
+ * both: `status_if_new` for a new member, `status` to change an existing one, whose status is
+ * otherwise kept), applies `update_existing`, and reports per-member
  * errors in a 200 answer: fake addresses, unknown merge fields, duplicates, existing members
  * without `update_existing` (ERROR_CONTACT_EXISTS), permanently deleted ("forgotten") addresses,
  * and members in a compliance state (unsubscribed or cleaned) asked to subscribe. More than
@@ -204,7 +206,7 @@ export async function startMailchimpSimulator(options: MailchimpSimulatorOptions
     const error = (email: string, message: string, code = 'ERROR_GENERIC', field = '', fieldMessage = ''): void => {
       errors.push({ email_address: email, error: message, error_code: code, field, field_message: fieldMessage });
     };
-    for (const raw of members as Array<{ email_address: string; status: MemberStatus; merge_fields?: Record<string, unknown> }>) {
+    for (const raw of members as Array<{ email_address: string; status?: MemberStatus; status_if_new?: MemberStatus; merge_fields?: Record<string, unknown> }>) {
       const email = raw.email_address;
       const hash = SimulatedAudience.hash(email);
       if (seen.has(hash)) {
@@ -232,16 +234,19 @@ export async function startMailchimpSimulator(options: MailchimpSimulatorOptions
           error(email, `${email} is already a list member. Use PUT to insert or update list members.`, 'ERROR_CONTACT_EXISTS');
           continue;
         }
+        // `status` changes an existing member; without it (only `status_if_new`) the status stays.
+        const status = raw.status ?? existing.status;
         const inCompliance = existing.status === 'unsubscribed' || existing.status === 'cleaned';
-        const allowed = existing.status === 'cleaned' ? raw.status === 'cleaned' : raw.status !== 'subscribed' && raw.status !== 'pending';
+        const allowed = existing.status === 'cleaned' ? status === 'cleaned' : status !== 'subscribed' && status !== 'pending';
         if (inCompliance && !allowed) {
           error(email, `${email} is in a compliance state due to unsubscribe, bounce, or compliance review and cannot be subscribed.`);
           continue;
         }
-        updated.push(audience.put(email, raw.status, mergeFields, now()));
+        updated.push(audience.put(email, status, mergeFields, now()));
         continue;
       }
-      const member = audience.put(email, raw.status, mergeFields, now());
+      // A new (or archived) member takes `status_if_new` when given, else `status`.
+      const member = audience.put(email, (raw.status_if_new ?? raw.status)!, mergeFields, now());
       (existing ? updated : created).push(member);
     }
     const view = (member: SimulatedMember) => ({ ...member, list_id: audience.id });
@@ -356,7 +361,12 @@ function memberSchemaProblem(member: unknown): { field: string; message: string 
   const unknown = Object.keys(entry).find((key) => !MEMBER_KEYS.has(key));
   if (unknown) return { field: unknown, message: 'Unknown property.' };
   if (typeof entry['email_address'] !== 'string' || entry['email_address'] === '') return { field: 'email_address', message: 'This value should not be blank.' };
-  if (typeof entry['status'] !== 'string' || !STATUSES.includes(entry['status'])) return { field: 'status', message: `Must be one of ${STATUSES.join(', ')}.` };
+  // Each member names `status`, `status_if_new`, or both (anyOf in Mailchimp's schema).
+  if (entry['status'] === undefined && entry['status_if_new'] === undefined) return { field: 'status', message: 'Either status or status_if_new is required.' };
+  for (const field of ['status', 'status_if_new']) {
+    const value = entry[field];
+    if (value !== undefined && (typeof value !== 'string' || !STATUSES.includes(value))) return { field, message: `Must be one of ${STATUSES.join(', ')}.` };
+  }
   const merge = entry['merge_fields'];
   if (merge !== undefined && (typeof merge !== 'object' || merge === null || Array.isArray(merge))) return { field: 'merge_fields', message: 'Must be an object.' };
   return undefined;

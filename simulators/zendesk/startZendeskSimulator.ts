@@ -42,7 +42,8 @@ const lower = (value: unknown): string | undefined => (typeof value === 'string'
  * limit answered with 429 + `Retry-After` and reported in `X-Rate-Limit-Remaining`, users
  * `create_or_update_many` and organizations `create_many` / `update_many` (at most 100 items) as
  * background jobs that complete after a delay and list their results in any order, at most 30
- * queued jobs, `show_many` by external ids, custom user fields that must exist, and suspension.
+ * queued jobs, job statuses one by one or many at once (`job_statuses/show_many?ids=`),
+ * `show_many` by external ids, custom user fields that must exist, and suspension.
  */
 export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {}): Promise<ZendeskSimulator> {
   const config = resolveZendeskSimulatorOptions(options);
@@ -272,6 +273,13 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
         throw new BadRequest(400, { error: 'InvalidValue', description: 'organizations: every entry needs an id' });
       }
       return enqueue('Bulk Update Organizations', list.length, () => list.map(updateOrganization), base, at);
+    }
+    if (method === 'GET' && path === '/api/v2/job_statuses/show_many') {
+      const ids = listParam(url, 'ids');
+      if (ids.length === 0) throw new BadRequest(400, { error: 'InvalidValue', description: 'ids required' });
+      // Unknown or expired ids are left out of the answer, as `show_many` does for every resource.
+      const found = ids.flatMap((id) => jobs.get(id) ?? []);
+      return { status: 200, body: { job_statuses: found.map((entry) => jobStatusOf(entry, base, at)) } };
     }
     const job = /^\/api\/v2\/job_statuses\/([A-Za-z0-9]+)$/.exec(path);
     if (method === 'GET' && job) {

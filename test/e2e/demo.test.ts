@@ -101,6 +101,20 @@ describe('the demo scenario (npm start)', () => {
     expect(terminated.some((row) => row.lifecycle === 'termination')).toBe(true);
   });
 
+  it('delivers the simulated webhook through the front door: signed events audited, the redelivery once, the forgery refused', async () => {
+    expect(demo.deliveries.map((delivery) => [delivery.source, delivery.status])).toEqual([
+      ['zendesk-events', 202],
+      ['zendesk-events', 202],
+      ['zendesk-events', 200],
+      ['zendesk-events', 401],
+    ]);
+    const [created, , again, forged] = demo.deliveries;
+    const writes = (await demo.session.store.auditTrail(created!.ids[0]!)).filter((row) => row.flow === 'zendesk-events-to-audit' && row.event === 'written');
+    expect(again!.ids).toEqual(created!.ids);
+    expect(writes).toHaveLength(1);
+    expect(await demo.session.store.auditTrail(forged!.ids[0]!)).toEqual([]);
+  });
+
   it('writes nothing when everything is re-read unchanged', async () => {
     const callsBefore = demo.marketo.calls();
     const rerun = await demo.session.sync('employees-to-marketo', { since: new Date('1970-01-01T00:00:00Z') });

@@ -70,6 +70,8 @@ describe('employees into a Mailchimp audience (F3)', () => {
     });
     const writes = batchesTo(mailchimp, EMPLOYEES);
     expect(writes.length).toBe(Math.ceil(active / 500));
+    // The batch write is the only call: no status reads beside it.
+    expect(mailchimp.calls.filter((c) => c.path.startsWith(`/3.0/lists/${EMPLOYEES}`)).length).toBe(writes.length);
     expect(mailchimp.batches.every((batch) => (batch.body.members as unknown[]).length <= 500 && batch.body.update_existing === true)).toBe(true);
 
     const before = mailchimp.calls.length;
@@ -107,10 +109,13 @@ describe('employees into a Mailchimp audience (F3)', () => {
     expect(await lastWrite(forgotten)).toMatchObject({ outcome: 'not-found', note: expect.stringContaining('forgotten') });
     const trail = await session.store.auditTrail(forgotten);
     expect(trail.some((row) => row.event === 'dead-lettered')).toBe(false);
-    // Every member status the connector sent to Mailchimp: never `subscribed` for these four.
-    const sentFor = (email: string) => mailchimp.batches.flatMap((b) => (b.body.members as Array<{ email_address: string; status: string }>).filter((m) => m.email_address === email));
-    expect(sentFor(emailOf(peoplesoft, unsubscribed)).at(-1)?.status).toBe('unsubscribed');
-    expect(sentFor(emailOf(peoplesoft, rehired)).at(-1)?.status).toBe('unsubscribed');
+    // What the connector sent: an upsert names only the status of a new member, never `status`.
+    const sentFor = (email: string) => mailchimp.batches.flatMap((b) => (b.body.members as Array<Record<string, unknown>>).filter((m) => m.email_address === email));
+    for (const id of [unsubscribed, cleaned, rehired]) {
+      const last = sentFor(emailOf(peoplesoft, id)).at(-1);
+      expect(last).toMatchObject({ status_if_new: 'subscribed' });
+      expect(last).not.toHaveProperty('status');
+    }
   });
 
   it('unsubscribes a terminated employee and never archives or deletes a member', async () => {
@@ -206,7 +211,8 @@ describe('Mailchimp connector at the boundary', () => {
     const before = await connector.describeFields('employees');
     expect(before.has('FNAME')).toBe(true);
     expect(before.has('EMPLID')).toBe(false);
-    const config = demoConfig((yaml) => yaml.replace(/  # F4: one record per[\s\S]*$/, ''));
+    // The employees flow alone (the flows after F4 and the pushed source feeding one of them go).
+    const config = demoConfig((yaml) => yaml.replace(/  # F4: one record per[\s\S]*$/, '').replace(/^pushed:[\s\S]*?(?=^flows:)/m, ''));
     const lines = await runTargetSetup(config, async () => connector, 'mailchimp');
     expect(lines).toEqual(
       expect.arrayContaining([

@@ -20,7 +20,16 @@ const sleep = async (ms: number): Promise<void> => {
   await new Promise((resolve) => setTimeout(resolve, Math.min(ms, 40)));
 };
 
+/** Every URL the connector asked for, in order. */
+const asked: URL[] = [];
+const recordingFetch: typeof fetch = (input, init) => {
+  asked.push(new URL(input instanceof Request ? input.url : String(input)));
+  return fetch(input, init);
+};
+
 async function connect(options: ZendeskSimulatorOptions = {}, settings: Record<string, unknown> = {}, apiToken = 'sim-zendesk-token') {
+  asked.length = 0;
+  slept.length = 0;
   zendesk = await startZendeskSimulator({ jobDurationMs: 30, ...options });
   const parsed = zendeskSettingsSchema.parse({ subdomain: 'acme', secret: 'zendesk', baseUrl: zendesk.url, jobPollMs: 50, ...settings });
   return new ZendeskConnector({
@@ -31,6 +40,7 @@ async function connect(options: ZendeskSimulatorOptions = {}, settings: Record<s
     limiters: inProcessLimiters({ now: () => now().getTime(), sleep }),
     now,
     sleep,
+    fetch: recordingFetch,
   });
 }
 
@@ -121,6 +131,31 @@ describe('Zendesk users through create_or_update_many jobs', () => {
     expect(results.every((result) => result.outcome === ItemOutcome.Created)).toBe(true);
     expect(zendesk!.calls((entry) => entry.status === 429)).toBe(0);
     expect(most).toBeLessThanOrEqual(30);
+  });
+
+  it('follows every job it has submitted with one show_many look at a time, never one call per job', async () => {
+    const connector = await connect({ jobDurationMs: 100 });
+    const results = (await Promise.all(Array.from({ length: 20 }, (_, index) => connector.write('users', TargetAction.Upsert, [person(index)])))).flat();
+    expect(results.every((result) => result.outcome === ItemOutcome.Created)).toBe(true);
+    const looks = asked.filter((url) => url.pathname === '/api/v2/job_statuses/show_many');
+    expect(asked.filter((url) => url.pathname.startsWith('/api/v2/job_statuses/') && url.pathname !== '/api/v2/job_statuses/show_many')).toEqual([]);
+    const idsPerLook = looks.map((url) => url.searchParams.get('ids')!.split(',').length);
+    expect(Math.max(...idsPerLook)).toBeGreaterThan(1);
+    // Every job submitted was looked at until it completed.
+    expect(new Set(looks.flatMap((url) => url.searchParams.get('ids')!.split(','))).size).toBe(20);
+  });
+
+  it('spaces its looks at jobs to 5% of the plan once most of the minute is used, as X-Rate-Limit-Remaining says', async () => {
+    const connector = await connect({ requestsPerMinute: 200, jobDurationMs: 100 }, { requestsPerMinute: 200, jobPollMs: 50 });
+    await connector.write('users', TargetAction.Upsert, [person(1)]);
+    expect(slept).not.toContain(6_000);
+    // Another client of the account uses most of the minute.
+    for (let i = 0; i < 120; i += 1) await fetch(`${zendesk!.url}/api/v2/users/me`, { headers: { authorization: `Basic ${Buffer.from('sync@demo.example/token:sim-zendesk-token').toString('base64')}` } });
+    await connector.write('users', TargetAction.Upsert, [person(2)]);
+    await connector.write('users', TargetAction.Upsert, [person(3)]);
+    // 60 s / (200 requests × 5%) = 6 s between looks.
+    expect(slept).toContain(6_000);
+    expect(zendesk!.calls((entry) => entry.status === 429)).toBe(0);
   });
 
   it('names a configured user field the account lacks in ping', async () => {

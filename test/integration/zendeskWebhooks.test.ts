@@ -1,9 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateConfig } from '../../shared/config';
 import { startFrontDoorServer, type FrontDoorServer } from '../../shared/cli/commands/serve';
 import { LocalSession } from '../../shared/local';
-import { demoConfig, withoutPushedSources } from '../support/factories';
+import { zendeskTarget } from '../../shared/connectors/zendesk';
+import { sampleZendeskDeliveries } from '../../simulators/zendesk';
+import { demoConfig } from '../support/factories';
 
 const SOURCE = 'zendesk-events';
 const FLOW = 'zendesk-events-to-audit';
@@ -12,35 +13,10 @@ let session: LocalSession;
 let server: FrontDoorServer;
 
 beforeAll(async () => {
-  // F11 as configuration only: Zendesk's signing expressed with the generic hmac-sha256 verifier,
-  // the event fed to a push-only flow whose target is the audit log.
-  const input = structuredClone(demoConfig(withoutPushedSources)) as unknown as Record<string, unknown> & { targets: Record<string, unknown>; flows: Array<Record<string, unknown>> };
-  input.targets.audit = { noteMaxChars: 500 };
-  input.pushed = {
-    [SOURCE]: {
-      system: 'zendesk',
-      verify: {
-        kind: 'hmac-sha256',
-        secret: 'zendesk-webhook',
-        signatureHeader: 'X-Zendesk-Webhook-Signature',
-        timestampHeader: 'X-Zendesk-Webhook-Signature-Timestamp',
-        encoding: 'base64',
-        toleranceSeconds: 300,
-      },
-      maxBodyBytes: 8192,
-      eventId: { path: 'id' },
-      eventTime: { path: 'time' },
-      records: { path: '', keyFields: ['subject'] },
-    },
-  };
-  input.flows.push({
-    name: FLOW,
-    source: 'employees',
-    target: 'audit',
-    push: SOURCE,
-    objects: [{ object: 'events', mapping: { id: 'id', type: 'type', subject: 'subject', time: 'time', detail: 'detail' } }],
-  });
-  const config = validateConfig(input, 'zendesk webhook config');
+  // F11 as the demo configures it: Zendesk's signing expressed with the generic hmac-sha256
+  // verifier, the events fed to a push-only flow whose target is the audit log.
+  const config = demoConfig();
+  expect(config.pushed?.[SOURCE]?.verify).toMatchObject({ kind: 'hmac-sha256', secret: 'zendesk-webhook', encoding: 'base64' });
   session = await LocalSession.open({ config, stateDir: null, env: { ML_SECRET_ZENDESK_WEBHOOK: JSON.stringify({ signingSecret: SECRET }) } });
   server = await startFrontDoorServer({ session, port: 0 });
 });
@@ -102,7 +78,7 @@ describe('Zendesk webhooks into the audit log (F11)', () => {
     ['forged (wrong secret)', () => zendeskEvent('01HEVT-F', 502, { secret: 'not-the-secret' }), 401],
     ['stale (signed 10 minutes ago)', () => zendeskEvent('01HEVT-S', 503, { signedAt: new Date(Date.now() - 600_000) }), 401],
     ['unsigned', () => ({ ...zendeskEvent('01HEVT-U', 504), headers: { 'content-type': 'application/json' } }), 401],
-    ['oversize', () => zendeskEvent('01HEVT-O', 505, { body: JSON.stringify({ id: '01HEVT-O', subject: 'zen:user:505', pad: 'x'.repeat(9000) }) }), 413],
+    ['oversize', () => zendeskEvent('01HEVT-O', 505, { body: JSON.stringify({ id: '01HEVT-O', subject: 'zen:user:505', pad: 'x'.repeat(70_000) }) }), 413],
     ['malformed JSON (correctly signed)', () => zendeskEvent('01HEVT-M', 506, { body: '{"id": "01HEVT-M", "subject": "zen:user:506"' }), 400],
   ])('queues and audits nothing for a %s delivery', async (_label, make, status) => {
     const delivery = make();
@@ -111,5 +87,18 @@ describe('Zendesk webhooks into the audit log (F11)', () => {
     const subject = /zen:user:\d+/.exec(String(delivery.body))![0];
     expect(await written(subject)).toEqual([]);
     expect((await session.store.auditTrail(subject)).length).toBe(0);
+  });
+
+  it("takes the simulated webhook's signed samples, answers its redelivery as a duplicate and refuses its forgery", async () => {
+    // The simulator signs with the secret the demo gives the front door; this session has the test's.
+    const samples = sampleZendeskDeliveries({ secret: { signingSecret: SECRET } });
+    expect(zendeskTarget.simulator?.webhooks?.sample).toBe('sampleZendeskDeliveries');
+    const statuses = [];
+    for (const sample of samples) statuses.push((await post({ method: 'POST', headers: sample.headers, body: sample.body })).status);
+    expect(statuses).toEqual([202, 202, 200, 401]);
+    const subjects = samples.map((sample) => (JSON.parse(sample.body) as { subject: string }).subject);
+    expect((await written(subjects[0]!)).map((row) => JSON.parse(row.note!).type)).toEqual(['zen:event-type:user.created']);
+    expect((await written(subjects[1]!)).map((row) => JSON.parse(row.note!).type)).toEqual(['zen:event-type:organization.created']);
+    expect(await session.store.auditTrail(subjects[3]!)).toEqual([]);
   });
 });

@@ -86,6 +86,30 @@ describe('Mailchimp simulator', () => {
     expect(kept.json.updated_members[0]).toMatchObject({ status: 'unsubscribed', merge_fields: { FNAME: 'G' } });
   });
 
+  it('gives status_if_new to new members only: an existing member keeps its status, whatever it is, and its merge fields change', async () => {
+    sim = await startMailchimpSimulator();
+    const audience = sim.audience(LIST);
+    audience.put('gone@example.com', 'unsubscribed');
+    audience.put('bounced@example.com', 'cleaned');
+    audience.put('waiting@example.com', 'pending');
+    const upsert = (email: string) => ({ email_address: email, status_if_new: 'subscribed', merge_fields: { FNAME: 'X' } });
+    const answer = await call('POST', `/lists/${LIST}`, {
+      members: ['gone@example.com', 'bounced@example.com', 'waiting@example.com', 'new@example.com'].map(upsert),
+      update_existing: true,
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.json.errors).toEqual([]);
+    expect(answer.json.new_members).toEqual([expect.objectContaining({ email_address: 'new@example.com', status: 'subscribed' })]);
+    expect(answer.json.updated_members.map((m: { email_address: string; status: string }) => [m.email_address, m.status])).toEqual([
+      ['gone@example.com', 'unsubscribed'],
+      ['bounced@example.com', 'cleaned'],
+      ['waiting@example.com', 'pending'],
+    ]);
+    expect(audience.member('gone@example.com')?.merge_fields).toMatchObject({ FNAME: 'X' });
+    const bad = await call('POST', `/lists/${LIST}`, { members: [{ email_address: 'a@example.com', status_if_new: 'member' }] });
+    expect(bad.json.errors[0]).toMatchObject({ field: 'members.0.status_if_new' });
+  });
+
   it('answers calls beyond the 10-connection cap with 429, or bare 403 when told to', async () => {
     sim = await startMailchimpSimulator({ latencyMs: 100, overload: 'bare-403' });
     const answers = await Promise.all(Array.from({ length: 12 }, () => call('GET', '/ping')));

@@ -67,6 +67,23 @@ describe('the Zendesk simulator', () => {
     expect(results.find((result) => result.status === 'Failed')).toEqual({ index: 5, error: 'UserUpdateError', details: 'Email: bad is not properly formatted', status: 'Failed' });
   });
 
+  it('shows many job statuses in one call, leaving out ids it does not know', async () => {
+    zendesk = await startZendeskSimulator({ jobDurationMs: 50 });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const submitted = (await (await post('/api/v2/users/create_or_update_many', { users: [{ name: `U ${i}`, external_id: `J${i}` }] })).json()) as { job_status: { id: string } };
+      ids.push(submitted.job_status.id);
+    }
+    const show = async (list: string) => fetch(`${zendesk!.url}/api/v2/job_statuses/show_many.json?ids=${list}`, { headers: { authorization: auth() } });
+    const early = (await (await show([...ids, 'f00d'].join(','))).json()) as { job_statuses: Array<{ id: string; status: string }> };
+    expect(early.job_statuses.map((job) => job.id)).toEqual(ids);
+    expect(early.job_statuses.every((job) => job.status !== 'completed')).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    const later = (await (await show(ids.join(','))).json()) as { job_statuses: Array<{ status: string; results: unknown[] }> };
+    expect(later.job_statuses.map((job) => [job.status, job.results.length])).toEqual([['completed', 1], ['completed', 1], ['completed', 1]]);
+    expect((await show('')).status).toBe(400);
+  });
+
   it('fails a user whose custom field does not exist in the account', async () => {
     zendesk = await startZendeskSimulator({ jobDurationMs: 10, userFields: ['department'] });
     const submitted = (await (await post('/api/v2/users/create_or_update_many', { users: [{ name: 'A', external_id: 'A1', user_fields: { title: 'x' } }] })).json()) as {

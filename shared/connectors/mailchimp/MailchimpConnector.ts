@@ -41,8 +41,6 @@ interface MailchimpCall {
 }
 
 const SYSTEM = 'mailchimp';
-/** Statuses the connector never changes on an upsert: a person's own unsubscribe, a bounce. */
-const PRESERVED_STATUSES = ['unsubscribed', 'cleaned'] as const;
 /** Payload fields that are not merge fields. */
 const KEY_FIELD = 'email_address';
 const MERGE_TAG = /^[A-Z0-9_]{1,10}$/;
@@ -64,10 +62,11 @@ export function mailchimpApiRoot(apiKey: string, baseUrl?: string): string {
 
 /**
  * Mailchimp Marketing as a target: employees (F3) and customers' contacts (F4) as members of one
- * audience each. Upserts go through batch subscribe (`POST /lists/{id}`, 500 members a call,
- * `update_existing: true`) after one read of the audience's unsubscribed and cleaned members, so
- * that nobody who unsubscribed or bounced is subscribed again (a rehire included): such members
- * keep their status and only their merge fields change. A delete unsubscribes; nothing is ever
+ * audience each. Every write is one batch subscribe call (`POST /lists/{id}`, 500 members,
+ * `update_existing: true`). An upsert sends `status_if_new: subscribed` and no `status`, so
+ * Mailchimp keeps an existing member's status: nobody who unsubscribed or bounced is subscribed
+ * again (a rehire included), only their merge fields change, and the answer's
+ * `updated_members[].status` tells the audit which were kept. A delete unsubscribes; nothing is ever
  * archived or permanently deleted. Calls wait for the account's 10 connections (shared by every
  * flow and container); a 429 or bare 403 pauses them all and is retried by the pipeline.
  */
@@ -107,21 +106,17 @@ export class MailchimpConnector implements TargetConnector {
     }
     if (items.length === 0) return [];
     const stat = `${object}:${action}`;
-    const kept = new Map<string, string>();
-    const members = [];
-    if (action === TargetAction.Delete) {
-      for (const item of items) members.push({ email_address: item.key.toLowerCase(), status: 'unsubscribed' });
-    } else {
-      const preserved = await this.preservedStatuses(stat, listId);
-      for (const item of items) {
-        const email = item.key.toLowerCase();
-        const current = preserved.get(email);
-        if (current) kept.set(email, current);
-        members.push({ email_address: email, status: current ?? 'subscribed', merge_fields: this.mergeFieldsOf(item, object) });
-      }
-    }
+    // One call per batch. An upsert names only the status a new member gets (`status_if_new`):
+    // Mailchimp leaves an existing member's status as it holds it, so nobody who unsubscribed or
+    // bounced is subscribed again (a rehire included), and the answer's `updated_members` say
+    // which status each kept. A delete sets `status: unsubscribed` on everyone named.
+    const members = items.map((item) =>
+      action === TargetAction.Delete
+        ? { email_address: item.key.toLowerCase(), status: 'unsubscribed' }
+        : { email_address: item.key.toLowerCase(), status_if_new: 'subscribed', merge_fields: this.mergeFieldsOf(item, object) },
+    );
     const body = await this.call(stat, { method: 'POST', path: `/lists/${encodeURIComponent(listId)}`, body: { members, update_existing: true } });
-    return readBatchResults(body, items, action, kept);
+    return readBatchResults(body, items, action);
   }
 
   public async readBack(object: string, keys: readonly string[]): Promise<StoredTargetRecord[]> {
@@ -227,22 +222,6 @@ export class MailchimpConnector implements TargetConnector {
       merge[field] = value === null || value === undefined ? '' : String(value);
     }
     return merge;
-  }
-
-  /** The audience's unsubscribed and cleaned members: one read per status (paged by 1,000). */
-  private async preservedStatuses(stat: string, listId: string): Promise<Map<string, string>> {
-    const statuses = new Map<string, string>();
-    for (const status of PRESERVED_STATUSES) {
-      const members = await this.readPaged(stat, `/lists/${encodeURIComponent(listId)}/members`, 'members', {
-        status,
-        fields: 'members.email_address,members.status,total_items',
-      });
-      for (const member of members) {
-        const email = member['email_address'];
-        if (typeof email === 'string') statuses.set(email.toLowerCase(), status);
-      }
-    }
-    return statuses;
   }
 
   private async mergeTags(stat: string, listId: string): Promise<Set<string>> {

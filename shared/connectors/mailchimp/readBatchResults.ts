@@ -18,7 +18,7 @@ export const batchResponseSchema = z.looseObject({
   errors: z.array(z.unknown()).default([]),
 });
 
-/** Audit notes for members whose status the connector kept as Mailchimp holds it. */
+/** Audit notes for existing members whose status an upsert left as Mailchimp holds it. */
 export const keptReasons: Readonly<Record<string, string>> = {
   unsubscribed: 'kept unsubscribed (compliance)',
   cleaned: 'kept cleaned (compliance)',
@@ -33,18 +33,18 @@ const THROTTLED = /a lot of lists|too many recent signup/i;
 /**
  * One result per item from a batch answer, matched by lower-cased e-mail address (the answer
  * holds no input index). For an upsert: `new_members` are created, `updated_members` updated, with
- * a "kept unsubscribed (compliance)" note when `keptStatus` says the connector preserved a status.
+ * a "kept unsubscribed (compliance)" or "kept cleaned (compliance)" note when the member's status
+ * in the answer says Mailchimp kept it so (the upsert sends only `status_if_new`).
  * For a delete (unsubscribe): `updated_members` are deleted; `new_members` were not in the
  * audience (they are now on record as unsubscribed). Per-member `errors[]`: a permanently deleted
  * ("forgotten") address is not re-added (`not-found`, audited), the anti-abuse throttle and a
- * compliance refusal on an upsert (the member changed state after it was read) retry, every other
+ * compliance refusal on an upsert retry, every other
  * error rejects the record with Mailchimp's reason. A member missing from the answer retries.
  */
 export function readBatchResults(
   body: Record<string, unknown>,
   items: readonly TargetItem[],
   action: TargetAction,
-  keptStatus: ReadonlyMap<string, string>,
 ): ItemResult[] {
   const parsed = batchResponseSchema.safeParse(body);
   const answer = parsed.success ? parsed.data : { new_members: [], updated_members: [], errors: [] };
@@ -86,8 +86,7 @@ export function readBatchResults(
       if (created.has(email)) return { ...base, outcome: ItemOutcome.Created };
       const member = updated.get(email);
       if (member) {
-        const kept = keptStatus.get(email);
-        const note = kept ? keptReasons[kept] : undefined;
+        const note = member.status === undefined ? undefined : keptReasons[member.status];
         return { ...base, outcome: ItemOutcome.Updated, ...(note ? { note } : {}) };
       }
     }

@@ -15,6 +15,7 @@ import {
 } from '../TargetConnector';
 import { recordTargetCall } from '../callMeter';
 import { classifyZendeskResponse } from './classifyZendeskResponse';
+import { JobStatusWatcher, type WatchedJob } from './JobStatusWatcher';
 import { readJobResults, type JobEntry, type JobVerdict } from './readJobResults';
 import { zendeskDeclaration } from './zendeskDeclaration';
 import { zendeskLimits } from './zendeskLimits';
@@ -45,11 +46,7 @@ interface ZendeskCall {
   readonly body?: unknown;
 }
 
-/** A background job followed to its end, or given up on when the write's time ran out. */
-type JobOutcome =
-  | { readonly kind: 'completed'; readonly results: unknown }
-  | { readonly kind: 'failed'; readonly message: string }
-  | { readonly kind: 'unfinished'; readonly jobId: string };
+type JobOutcome = WatchedJob;
 
 const SYSTEM = 'zendesk';
 const USERS = '/api/v2/users';
@@ -57,19 +54,24 @@ const ORGANIZATIONS = '/api/v2/organizations';
 /** Standard user fields the connector writes or reads back. */
 const STANDARD_USER_FIELDS = ['external_id', 'email', 'name', 'phone', 'suspended', 'role', 'details', 'notes', 'tags', 'organization_id', 'time_zone', 'locale'];
 const STANDARD_ORGANIZATION_FIELDS = ['external_id', 'name', 'details', 'notes', 'domain_names', 'tags', 'group_id', 'shared_tickets', 'shared_comments'];
-const MAX_POLL_MS = 5_000;
 
 function zendeskBaseUrl(settings: ZendeskSettings): string {
   return (settings.baseUrl ?? `https://${settings.subdomain}.zendesk.com`).replace(/\/+$/, '').replace(/\/api\/v2$/, '');
 }
 
-/** The declared limits with the per-minute window lowered to the customer's plan. */
+/**
+ * The declared limits with the per-minute window lowered to the customer's plan, less a few
+ * requests left to the account's other clients. Those few also keep `X-Rate-Limit-Remaining`
+ * above zero while only this connector calls, so the remaining it reports only ever holds the
+ * calls back when something else is using the account's minute.
+ */
 function budgetOf(settings: ZendeskSettings): TargetLimits {
   const declared = zendeskDeclaration.limits;
+  const reserve = Math.max(zendeskLimits.minReserved, Math.ceil(settings.requestsPerMinute * zendeskLimits.reservedShare));
   return {
     ...declared,
     windows: declared.windows.map((window) =>
-      window.windowMs === zendeskLimits.rateWindowMs ? { ...window, calls: Math.min(window.calls, settings.requestsPerMinute) } : window,
+      window.windowMs === zendeskLimits.rateWindowMs ? { ...window, calls: Math.min(window.calls, settings.requestsPerMinute - reserve) } : window,
     ),
   };
 }
@@ -84,11 +86,13 @@ function text(value: unknown): string | undefined {
  * termination suspends the user in the same way (never deletes); every upsert also sets
  * `suspended: false`, so a rehire is un-suspended. Organizations are read by external id, then
  * created with `create_many` and updated with `update_many`; a vendor gone inactive keeps its
- * organization and is only noted in the audit trail. Each job is followed to completion and its
- * results, in whatever order and however keyed, are mapped back to records; records whose job
- * did not finish within `jobWaitSeconds` are handed back for a retry, which reads them back
- * first. Calls are paced to the plan's requests per minute and `X-Rate-Limit-Remaining`; a 429
- * pauses every caller for its `Retry-After`; jobs in flight are held under the account's 30.
+ * organization and is only noted in the audit trail. Each job is followed to completion (one
+ * `job_statuses/show_many` look covers every job this connector follows, spaced so that looks
+ * take a small share of the plan's requests) and its results, in whatever order and however
+ * keyed, are mapped back to records; records whose job did not finish within `jobWaitSeconds`
+ * are handed back for a retry, which reads them back first. Calls are paced to the plan's
+ * requests per minute and `X-Rate-Limit-Remaining`; a 429 pauses every caller for its
+ * `Retry-After`; jobs in flight are held under the account's 30.
  */
 export class ZendeskConnector implements TargetConnector {
   public readonly declaration: TargetDeclaration = zendeskDeclaration;
@@ -101,8 +105,11 @@ export class ZendeskConnector implements TargetConnector {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly settings: ZendeskSettings;
   private readonly secretName: string;
+  private readonly jobs: JobStatusWatcher;
   private readonly callCounts = new Map<string, number>();
   private throttledCount = 0;
+  /** Share of the minute's requests left, as the last answer's `X-Rate-Limit-Remaining` said. */
+  private budgetLeft = 1;
 
   public constructor(options: ZendeskConnectorOptions) {
     const { settings } = options;
@@ -133,6 +140,12 @@ export class ZendeskConnector implements TargetConnector {
       account: `${this.baseUrl}#jobs`,
       limits: { windows: [], inFlight: zendeskLimits.maxQueuedJobs },
       leaseMs: settings.jobWaitSeconds * 1000 + settings.requestTimeoutMs * 2,
+    });
+    this.jobs = new JobStatusWatcher({
+      showMany: (ids) => this.showJobs(ids),
+      interval: () => this.pollInterval(),
+      now: () => this.now().getTime(),
+      sleep: this.sleep,
     });
   }
 
@@ -323,8 +336,8 @@ export class ZendeskConnector implements TargetConnector {
   }
 
   /**
-   * Submits one bulk job (holding one of the account's queued-job slots) and follows its status
-   * until it completes, fails, or `jobWaitSeconds` have passed.
+   * Submits one bulk job (holding one of the account's queued-job slots) and follows it, with
+   * every other job of this connector, until it completes, fails, or `jobWaitSeconds` have passed.
    */
   private async runJob(stat: string, call: ZendeskCall): Promise<JobOutcome> {
     const slot: CallLease = await this.jobSlots.acquire();
@@ -335,40 +348,41 @@ export class ZendeskConnector implements TargetConnector {
       await slot.release();
       throw error;
     }
-    const deadline = this.now().getTime() + this.settings.jobWaitSeconds * 1000;
-    let status = (submitted['job_status'] ?? {}) as Record<string, unknown>;
+    const status = (submitted['job_status'] ?? {}) as Record<string, unknown>;
     const jobId = text(status['id']);
     if (!jobId) {
       await slot.release();
       throw new ExternalSystemError('the job submission answered no job_status id', { system: SYSTEM, operation: `${call.method} ${call.path}`, kind: ErrorKind.Retryable });
     }
-    let pollMs = this.settings.jobPollMs;
-    for (;;) {
-      const state = String(status['status'] ?? '');
-      if (state === 'completed') {
-        await slot.release();
-        return { kind: 'completed', results: status['results'] };
-      }
-      if (state === 'failed' || state === 'killed') {
-        await slot.release();
-        return { kind: 'failed', message: `Zendesk job ${jobId} ${state}: ${String(status['message'] ?? 'no message')}` };
-      }
-      if (this.now().getTime() + pollMs > deadline) return { kind: 'unfinished', jobId };
-      await this.sleep(pollMs);
-      pollMs = Math.min(MAX_POLL_MS, pollMs * 2);
-      try {
-        status = ((await this.call('job_statuses:show', { method: 'GET', path: `/api/v2/job_statuses/${encodeURIComponent(jobId)}` }))['job_status'] ?? {}) as Record<string, unknown>;
-      } catch (error) {
-        // A slow-down answer to a poll is waited out here: submitting the job again would cost more.
-        if (!(error instanceof ExternalSystemError) || (error.kind !== ErrorKind.RateLimited && error.kind !== ErrorKind.Retryable)) {
-          await slot.release();
-          throw error;
-        }
-        const wait = error.retryAfterMs ?? pollMs;
-        if (this.now().getTime() + wait > deadline) return { kind: 'unfinished', jobId };
-        await this.sleep(wait);
-      }
+    let outcome: JobOutcome;
+    try {
+      outcome =
+        status['status'] === 'completed'
+          ? { kind: 'completed', results: status['results'] }
+          : await this.jobs.follow(jobId, this.now().getTime() + this.settings.jobWaitSeconds * 1000);
+    } catch (error) {
+      await slot.release();
+      throw error;
     }
+    // A job given up on keeps its slot until the lease lapses: it may still be queued at Zendesk.
+    if (outcome.kind !== 'unfinished') await slot.release();
+    return outcome;
+  }
+
+  /**
+   * Wait between two looks at the jobs followed: `jobPollMs` while most of the minute's budget is
+   * left (as the last `X-Rate-Limit-Remaining` said), else long enough that looks take at most
+   * `zendeskLimits.pollShare` of the plan's requests, leaving the rest to job submissions.
+   */
+  private pollInterval(): number {
+    const base = this.settings.jobPollMs;
+    if (this.budgetLeft > zendeskLimits.pollFreelyAbove) return base;
+    return Math.max(base, Math.ceil(zendeskLimits.rateWindowMs / (this.settings.requestsPerMinute * zendeskLimits.pollShare)));
+  }
+
+  private async showJobs(ids: readonly string[]): Promise<Array<Record<string, unknown>>> {
+    const body = await this.call('job_statuses:show_many', { method: 'GET', path: '/api/v2/job_statuses/show_many', query: new URLSearchParams({ ids: ids.join(',') }) });
+    return Array.isArray(body['job_statuses']) ? (body['job_statuses'] as Array<Record<string, unknown>>) : [];
   }
 
   private async showUsers(keys: readonly string[]): Promise<Array<Record<string, unknown>>> {
@@ -411,6 +425,9 @@ export class ZendeskConnector implements TargetConnector {
       },
       (answer) => answer.headers,
     );
+    const remaining = Number(response.headers.get('x-rate-limit-remaining') ?? Number.NaN);
+    const limit = Number(response.headers.get('x-rate-limit') ?? this.settings.requestsPerMinute);
+    if (Number.isFinite(remaining) && limit > 0) this.budgetLeft = remaining / limit;
     const verdict = classifyZendeskResponse(response, { operation, now: this.now(), secretName: this.secretName });
     if (verdict.ok) return verdict.body;
     if (verdict.error.kind === ErrorKind.RateLimited) {

@@ -13,8 +13,19 @@ export const zendeskLimits = {
   maxBatch: 100,
   /** Background jobs queued or running per account; one more is refused. */
   maxQueuedJobs: 30,
-  /** Calls in flight: Zendesk documents none; this keeps one account's writers polite. */
-  inFlight: 10,
+  /**
+   * Calls in flight, and so writers per flow: Zendesk documents no limit on connections. A writer
+   * holds one job while it follows it, so one writer per queued-job slot keeps the slots busy.
+   */
+  inFlight: 30,
+  /** Share of the plan's requests per minute left to the account's other clients (agents' apps, other integrations). */
+  reservedShare: 0.02,
+  /** At least this many requests a minute are left to them. */
+  minReserved: 2,
+  /** Above this share of the minute's requests left, jobs are looked at every `jobPollMs`. */
+  pollFreelyAbove: 0.5,
+  /** Below it, looks at jobs take at most this share of the plan's requests per minute. */
+  pollShare: 0.05,
   /** Wait after a 429 without a readable `Retry-After`. */
   rateLimitedWaitMs: 10_000,
   /** An in-flight slot outlives the request timeout by this much before it is presumed dead. */

@@ -3,7 +3,7 @@ import { ZendeskConnector } from './ZendeskConnector';
 import { zendeskDeclaration } from './zendeskDeclaration';
 import { zendeskSettingsSchema, type ZendeskSettings } from './zendeskSettingsSchema';
 
-/** Zendesk Support: employees as users (F8), vendors as organizations (F9). */
+/** Zendesk Support: employees as users (F8), vendors as organizations (F9); its webhooks feed the audit log (F11). */
 export const zendeskTarget: TargetDefinition<ZendeskSettings> = {
   declaration: zendeskDeclaration,
   settingsSchema: zendeskSettingsSchema,
@@ -20,5 +20,7 @@ export const zendeskTarget: TargetDefinition<ZendeskSettings> = {
     module: new URL('../../../simulators/zendesk/index.ts', import.meta.url),
     start: 'startZendeskSimulator',
     credentials: { email: 'sync@demo.example', apiToken: 'sim-zendesk-token' },
+    // Signed sample webhook deliveries (F11) for a pushed source whose `system` is zendesk.
+    webhooks: { sample: 'sampleZendeskDeliveries', secret: { signingSecret: 'sim-zendesk-webhook-signing-secret' } },
   },
 };
