@@ -124,7 +124,8 @@ export class FlowPipeline extends Construct {
       ...(deployment.writerInVpc ? { vpc: props.pollerPlacement } : {}),
     });
     state.bindTo(this.writer);
-    if (deployment.targetSecret) secrets.bindTo(this.writer, [deployment.targetSecret.name]);
+    // Always bound, for SECRET_PREFIX: a target without a secret (the audit log) may still fetch from one that has.
+    secrets.bindTo(this.writer, deployment.targetSecret ? [deployment.targetSecret.name] : []);
     // Re-queues parked records (target quota) and dead-letters records with their reason.
     this.writer.role.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn, this.deadLetterQueue.queueArn] }),

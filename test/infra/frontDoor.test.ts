@@ -194,3 +194,31 @@ describe('the front door of a large Integration Broker source', () => {
     }
   });
 });
+
+describe('a push-only flow into a target that needs no secret', () => {
+  let pushOnly: Synthesized;
+  beforeAll(async () => {
+    const withAuditFlow = await exampleConfigWith((draft) => {
+      withPushedSource(draft);
+      draft.flows[0]!.push = undefined;
+      draft.targets.audit = {};
+      draft.flows.push({
+        name: 'hr-events-to-audit',
+        target: 'audit',
+        push: 'hr-events',
+        objects: [{ object: 'events', mapping: { id: 'EMPLID' } }],
+      } as (typeof draft.flows)[number]);
+    });
+    pushOnly = synthesize(withAuditFlow);
+  });
+  afterAll(() => pushOnly.cleanup());
+
+  it('gets a writer that knows where secrets live (SECRET_PREFIX) and no poller', () => {
+    const pipeline = pushOnly.stack.flows.find((candidate) => candidate.deployment.flow.name === 'hr-events-to-audit')!;
+    expect(pipeline.poller).toBeUndefined();
+    pushOnly.template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: pipeline.deployment.names.writerFunction,
+      Environment: { Variables: Match.objectLike({ SECRET_PREFIX: Match.stringLikeRegexp('.+') }) },
+    });
+  });
+});
