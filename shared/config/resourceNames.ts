@@ -29,7 +29,7 @@ export function writerConcurrency(
   target: string,
   declaration: TargetDeclaration | undefined = targetDeclarations[target],
 ): number {
-  const declared = declaration?.limits.inFlight ?? 1;
+  const declared = declaration?.writers ?? declaration?.limits.inFlight ?? 1;
   const pacing = (config.targets as Record<string, { pacing?: { concurrency?: number } } | undefined>)[target]?.pacing?.concurrency;
   return Math.max(MIN_EVENT_SOURCE_CONCURRENCY, Math.min(declared, pacing ?? declared));
 }

@@ -66,6 +66,12 @@ export interface TargetDeclaration {
    * firewall, such as PeopleSoft itself): its writer then runs in the VPC.
    */
   readonly reachedThrough?: 'internet' | 'static-egress-ip';
+  /**
+   * Writer invocations one flow runs at once; default `limits.inFlight`. More than the calls in
+   * flight keeps every slot busy while a writer does its own state and audit work between calls
+   * (the shared limiter still admits only `inFlight` calls), for targets whose calls are long.
+   */
+  readonly writers?: number;
 }
 
 /** One record's write to one target object. */

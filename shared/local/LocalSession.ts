@@ -384,7 +384,7 @@ export class LocalSession {
       visibilityTimeoutSeconds: resourceNames(this.config).flow(flow).visibilityTimeoutSeconds,
       retryDelaySeconds: this.options.retryDelaySeconds ?? 1,
       // One process shares one connector, so its pacer keeps all invocations under the limits.
-      concurrency: this.options.writerConcurrency ?? connector.declaration.limits.inFlight,
+      concurrency: this.options.writerConcurrency ?? connector.declaration.writers ?? connector.declaration.limits.inFlight,
       handler: async (messages) => {
         const result = await writeBatch(messages, {
           flow,

@@ -29,6 +29,9 @@ export interface SimulatedCall {
   readonly path: string;
   readonly query: string;
   readonly status: number;
+  /** When the request arrived and when it was answered (epoch ms), for utilization figures. */
+  readonly startedAt: number;
+  readonly endedAt: number;
 }
 
 export interface MailchimpSimulator extends RunningSimulator {
@@ -265,6 +268,7 @@ export async function startMailchimpSimulator(options: MailchimpSimulatorOptions
   };
 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const startedAt = Date.now();
     open += 1;
     peak = Math.max(peak, open);
     let text = '';
@@ -273,7 +277,7 @@ export async function startMailchimpSimulator(options: MailchimpSimulatorOptions
       const url = new URL(request.url ?? '/', 'http://mailchimp.local');
       const method = request.method ?? 'GET';
       const respond = (answer: Answer): void => {
-        calls.push({ method, path: url.pathname, query: url.search, status: answer.status });
+        calls.push({ method, path: url.pathname, query: url.search, status: answer.status, startedAt, endedAt: Date.now() });
         if (answer.bare || answer.body === undefined) {
           response.writeHead(answer.status);
           response.end();

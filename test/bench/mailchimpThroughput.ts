@@ -47,6 +47,17 @@ async function sustained(count: number, latencyMs: number): Promise<void> {
     const rate = written / seconds;
     const ceiling = (CONNECTIONS * MAX_BATCH) / (latencyMs / 1000);
     const writes = batchWrites(mailchimp);
+    // Sustained: from the first call's arrival to the last answer, with how busy the 10
+    // connections were in that span (the ramp-up before the first batch is not the target's).
+    const first = Math.min(...mailchimp.calls.map((call) => call.startedAt));
+    const last = Math.max(...mailchimp.calls.map((call) => call.endedAt));
+    const spanSeconds = (last - first) / 1000;
+    const busy = mailchimp.calls.reduce((sum, call) => sum + (call.endedAt - call.startedAt), 0) / 1000;
+    const sustainedRate = written / spanSeconds;
+    console.log(
+      `  sustained: ${sustainedRate.toFixed(0)} records/s from the first call to the last answer (${((sustainedRate / ceiling) * 100).toFixed(0)}% of ${ceiling.toFixed(0)}); ` +
+        `connections busy ${((busy / (CONNECTIONS * spanSeconds)) * 100).toFixed(0)}% of that time`,
+    );
     console.log(
       `  ${written} members in ${seconds.toFixed(1)} s = ${rate.toFixed(0)} records/s ` +
         `(${((rate / ceiling) * 100).toFixed(0)}% of the ${ceiling.toFixed(0)} records/s that 10 connections allow at ${latencyMs} ms a 500-member call); ` +

@@ -13,6 +13,9 @@ export const mailchimpDeclaration: TargetDeclaration = {
   name: 'mailchimp',
   maxBatch: mailchimpLimits.maxBatch,
   limits: { windows: [], inFlight: mailchimpLimits.inFlight },
+  // A 500-member call holds a connection for seconds; twice as many writers as connections keep
+  // every connection busy while the others record their results.
+  writers: 2 * mailchimpLimits.inFlight,
   limitsUrl: 'https://mailchimp.com/developer/marketing/docs/fundamentals/#api-limits',
   objects: {
     employees: { name: 'employees', keyField: 'email_address', actions: ['upsert', 'delete'] },
