@@ -54,9 +54,11 @@ async function sustained(count: number, latencyMs: number): Promise<void> {
     const spanSeconds = (last - first) / 1000;
     const busy = mailchimp.calls.reduce((sum, call) => sum + (call.endedAt - call.startedAt), 0) / 1000;
     const sustainedRate = written / spanSeconds;
+    const steady = steadyConnectionUse(mailchimp.calls, first, last);
     console.log(
       `  sustained: ${sustainedRate.toFixed(0)} records/s from the first call to the last answer (${((sustainedRate / ceiling) * 100).toFixed(0)}% of ${ceiling.toFixed(0)}); ` +
-        `connections busy ${((busy / (CONNECTIONS * spanSeconds)) * 100).toFixed(0)}% of that time`,
+        `connections busy ${((busy / (CONNECTIONS * spanSeconds)) * 100).toFixed(0)}% of that time; ` +
+        `steady state (median 10-s window, ramp-up and last round left out): ${(steady * 100).toFixed(0)}% busy = ${(steady * ceiling).toFixed(0)} records/s`,
     );
     console.log(
       `  ${written} members in ${seconds.toFixed(1)} s = ${rate.toFixed(0)} records/s ` +
@@ -68,6 +70,29 @@ async function sustained(count: number, latencyMs: number): Promise<void> {
     await session.close();
     await mailchimp.stop();
   }
+}
+
+/**
+ * Median share of the 10 connections busy over 10-second windows between the first call and the
+ * last answer, leaving out the first and last 2 s (the ramp-up and the final round, which no
+ * target limit sets).
+ */
+function steadyConnectionUse(calls: ReadonlyArray<{ startedAt: number; endedAt: number }>, first: number, last: number): number {
+  const windowMs = 10_000;
+  const stepMs = 50;
+  const shares: number[] = [];
+  for (let start = first + 2_000; start + windowMs <= last - 2_000; start += 1_000) {
+    let busy = 0;
+    let samples = 0;
+    for (let at = start; at < start + windowMs; at += stepMs) {
+      busy += calls.filter((call) => call.startedAt <= at && at < call.endedAt).length;
+      samples += 1;
+    }
+    shares.push(busy / samples / CONNECTIONS);
+  }
+  if (shares.length === 0) return Number.NaN;
+  shares.sort((a, b) => a - b);
+  return shares[Math.floor(shares.length / 2)]!;
 }
 
 async function callsPerChange(employees: number): Promise<void> {

@@ -109,8 +109,11 @@ await pollerMemory(10_000);
 await pollerMemory(100_000);
 console.log('Zoho CRM (poller → SQS emulator → writer → Zoho simulator, 200 ms per call):');
 await zohoThroughput(Math.min(employees, 20_000));
-console.log('Mailchimp throughput (a filled SQS emulator queue → writers → Mailchimp simulator, 10 connections, 2 s a call as for a 500-member batch):');
-await mailchimpThroughput(60_000, 2_000);
+// 4 s a 500-member call: at 2 s the ceiling (2,500 records/s) is more than this process's own
+// queue and state emulation sustains on two cores, so the figure would measure the machine.
+// `npx tsx test/bench/mailchimpThroughput.ts 60000 2000` shows that case.
+console.log('Mailchimp throughput (a filled SQS emulator queue → writers → Mailchimp simulator, 10 connections, 4 s a call as for a 500-member batch):');
+await mailchimpThroughput(60_000, 4_000);
 console.log('PeopleSoft CI writes (connector → CI-service simulator, 20 ms a call, 4 calls in flight):');
 await peoplesoftCiCalls(400);
 console.log('Procore (connector → Procore simulator enforcing the hourly and 10-s spike windows; 4 writers of one commitment each):');
