@@ -27,6 +27,16 @@ export interface CallLease {
   release(): Promise<void>;
 }
 
+interface Report {
+  readonly remaining: number;
+  readonly until: number;
+}
+
+/** A lease that can also record what the answer reported, in the same budget change. */
+interface InternalLease extends CallLease {
+  releaseWith(reported: Report | undefined): Promise<void>;
+}
+
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -55,14 +65,19 @@ export class CallLimiter {
    */
   public async run<T>(call: () => Promise<T>, headersOf?: (result: T) => Headers | undefined, cost = 1): Promise<T> {
     const lease = await this.acquire(cost);
+    let result: T;
     try {
-      const result = await call();
-      const headers = headersOf?.(result);
-      if (headers) await this.observe(headers);
-      return result;
-    } finally {
+      result = await call();
+    } catch (error) {
       await lease.release();
+      throw error;
     }
+    // One change of the shared budget ends the call: its slot freed and what the answer's
+    // headers report, together (a store round trip per call fewer than two updates).
+    const headers = headersOf?.(result);
+    const reported = headers ? this.reportOf(headers) : undefined;
+    await (lease as InternalLease).releaseWith(reported);
+    return result;
   }
 
   /**
@@ -84,7 +99,10 @@ export class CallLimiter {
         const decided = budgetRules.admit(state, this.options.limits, now, request);
         return decided.kind === 'granted' ? { state: decided.state, result: decided } : { result: decided };
       });
-      if (admission.kind === 'granted') return { release: () => this.release(leaseId) };
+      if (admission.kind === 'granted') {
+        const lease: InternalLease = { release: () => this.release(leaseId), releaseWith: (reported) => this.release(leaseId, reported) };
+        return lease;
+      }
       if (admission.kind === 'quota') {
         throw new ExternalSystemError(
           `daily quota of ${this.options.limits.dailyQuota!.calls} calls used up (${admission.used} counted); resets at ${admission.resetsAt.toISOString()}`,
@@ -111,21 +129,31 @@ export class CallLimiter {
 
   /** Learns from an answer's remaining-budget headers, when the target declares them. */
   public async observe(headers: Headers): Promise<void> {
+    const reported = this.reportOf(headers);
+    if (!reported) return;
+    await this.options.store.update((state) => ({ state: budgetRules.report(state, reported.remaining, reported.until), result: undefined }));
+  }
+
+  /** What an answer's declared budget headers say is left, and until when; undefined when they say nothing usable. */
+  private reportOf(headers: Headers): Report | undefined {
     const declared = this.options.limits.headers;
     const raw = declared ? headers.get(declared.remaining) : null;
-    if (!declared || raw === null || raw.trim() === '' || !Number.isFinite(Number(raw))) return;
+    if (!declared || raw === null || raw.trim() === '' || !Number.isFinite(Number(raw))) return undefined;
     const now = this.now();
     const resetRaw = declared.reset ? Number(headers.get(declared.reset.header) ?? Number.NaN) : Number.NaN;
     let until = now + this.shortestWindowMs;
     if (Number.isFinite(resetRaw)) until = declared.reset!.format === 'epoch-seconds' ? resetRaw * 1000 : now + resetRaw * 1000;
-    if (until <= now) return;
-    await this.options.store.update((state) => ({ state: budgetRules.report(state, Number(raw), until), result: undefined }));
+    return until <= now ? undefined : { remaining: Number(raw), until };
   }
 
-  private async release(leaseId: string): Promise<void> {
+  private async release(leaseId: string, reported?: Report): Promise<void> {
     const now = this.now();
     try {
-      await this.options.store.update((state) => ({ state: budgetRules.release(state, now, leaseId), result: undefined }));
+      await this.options.store.update((state) => {
+        const released = budgetRules.release(state, now, leaseId) ?? state;
+        const next = reported ? budgetRules.report(released, reported.remaining, reported.until) : released === state ? undefined : released;
+        return { state: next, result: undefined };
+      });
     } catch {
       // The call itself is done; an unreleased slot lapses with its lease, so a failed release
       // must not turn a successful write into a failure (and a repeated write).

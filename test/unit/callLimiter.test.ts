@@ -91,3 +91,27 @@ describe('call limiter (in process)', () => {
     expect(error).toMatchObject({ kind: ErrorKind.RateLimited, retryAfterMs: 3_600_000 });
   });
 });
+
+describe('call limiter: shared-budget round trips', () => {
+  it('changes the shared budget twice per call, its answer\'s reported budget included, and still learns from that report', async () => {
+    const clock = new VirtualClock();
+    const inner = new InProcessBudgetStore();
+    let updates = 0;
+    const counting = { update: <T>(change: Parameters<InProcessBudgetStore['update']>[0]) => ((updates += 1), inner.update(change)) as Promise<T> };
+    const limits: TargetLimits = {
+      windows: [{ calls: 100, windowMs: 60_000 }],
+      inFlight: 4,
+      headers: { remaining: 'X-Rate-Limit-Remaining', reset: { header: 'X-Rate-Limit-Reset', format: 'seconds' } },
+    };
+    const limiter = new CallLimiter({ target: 'toy', limits, store: counting, now: clock.now, sleep: clock.sleep });
+    const answer = new Headers({ 'X-Rate-Limit-Remaining': '0', 'X-Rate-Limit-Reset': '30' });
+
+    await clock.task(() => limiter.run(async () => answer, (headers) => headers));
+    expect(updates).toBe(2);
+
+    // The target said nothing is left for 30 s: the next call waits for it.
+    const before = clock.now();
+    await clock.task(() => limiter.run(async () => new Headers(), (headers) => headers));
+    expect(clock.now() - before).toBeGreaterThanOrEqual(30_000);
+  });
+});
