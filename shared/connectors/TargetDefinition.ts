@@ -31,6 +31,15 @@ export interface TargetFactoryInput<Settings extends TargetSettings = TargetSett
 /** The optional hooks of a target that pushes (`TargetConnector.subscribe`, `fetchByIds`, `listChanged`). */
 export type PushHook = 'subscribe' | 'fetchByIds' | 'listChanged';
 
+/**
+ * What the local session hands every target simulator it starts: the simulated PeopleSoft
+ * systems by name (opaque here), for a simulator that is PeopleSoft's own write side and shares
+ * their tables. Simulators that do not need them ignore them.
+ */
+export interface SimulatorStartOptions {
+  readonly peoplesoft?: Readonly<Record<string, unknown>>;
+}
+
 /** A running simulator of a target, for local runs and the demo. */
 export interface RunningSimulator {
   readonly url: string;
@@ -39,6 +48,11 @@ export interface RunningSimulator {
   summary?(): string;
   /** Resolves once the deliveries the simulator is sending (notifications, webhooks) are answered. */
   idle?(): Promise<void>;
+  /**
+   * What the simulated system's own users do between two syncs of the demo (records made in its
+   * UI, a delivery sent twice); one line per action. Their deliveries go out on the next `idle`.
+   */
+  userActivity?(): Promise<readonly string[]>;
 }
 
 /** One delivery a target's webhook would make, for the demo: what the front door is sent. */
@@ -77,7 +91,7 @@ export interface TargetDefinition<Settings extends TargetSettings = TargetSettin
    */
   readonly simulator?: {
     readonly module: URL;
-    /** Named export of `module`: `(options?) => Promise<RunningSimulator>`. */
+    /** Named export of `module`: `(options?: SimulatorStartOptions & its own) => Promise<RunningSimulator>`. */
     readonly start: string;
     /** Credentials the simulator accepts (not secrets: fixed test values). */
     readonly credentials: Readonly<Record<string, string>>;

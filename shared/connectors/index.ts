@@ -19,6 +19,6 @@ export type {
 export { declarationsOf, targetCatalog, targetDeclarations } from './catalog';
 export { keyFieldsOf, targetKeyOf } from './targetKey';
 export type { TargetKey } from './targetKey';
-export type { RunningSimulator, SampleDelivery, TargetCatalog, TargetDefinition, TargetFactoryInput } from './TargetDefinition';
+export type { RunningSimulator, SampleDelivery, SimulatorStartOptions, TargetCatalog, TargetDefinition, TargetFactoryInput } from './TargetDefinition';
 export { recordTargetCall, withCallMeter } from './callMeter';
 export type { CallMeter } from './callMeter';

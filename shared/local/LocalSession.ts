@@ -3,7 +3,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { startPeopleSoftSimulator, type PeopleSoftSimulator } from '../../simulators/peoplesoft';
 import { FlowQueue } from '../aws';
 import { peopleSoftSystems, resourceNames, type CustomerConfig, type FlowConfig } from '../config';
-import { targetCatalog, type RunningSimulator, type TargetCatalog, type TargetConnector } from '../connectors';
+import { targetCatalog, type RunningSimulator, type SimulatorStartOptions, type TargetCatalog, type TargetConnector } from '../connectors';
 import { recordEnvelopeSchema } from '../envelope';
 import type { PeopleSoftSources } from '../peoplesoft';
 import {
@@ -52,6 +52,8 @@ export interface LocalSessionOptions {
   readonly targets?: TargetCatalog;
   /** Seconds before a failed message is visible again locally (Lambda waits the visibility timeout). */
   readonly retryDelaySeconds?: number;
+  /** Seconds a record waiting for a dependency stays held before the next try (the writer's default otherwise). */
+  readonly waitingSeconds?: number;
   /** Writer invocations running at once (the event source mapping's maximum concurrency). */
   readonly writerConcurrency?: number;
   readonly env?: NodeJS.ProcessEnv;
@@ -150,8 +152,10 @@ export class LocalSession {
       const simulator = catalog[name]?.simulator;
       if (!settings?.simulator || !simulator || targets[name]) continue;
       // Loaded at run time, so no simulator is ever bundled into a Lambda function.
-      const module = (await import(simulator.module.href)) as Record<string, () => Promise<RunningSimulator>>;
-      const started = await module[simulator.start]!();
+      const module = (await import(simulator.module.href)) as Record<string, (options: SimulatorStartOptions) => Promise<RunningSimulator>>;
+      // Every target simulator hears of the PeopleSoft simulators; one that is PeopleSoft's own
+      // write side shares their tables, the others ignore them.
+      const started = await module[simulator.start]!({ peoplesoft });
       owned.push(started);
       targets[name] = started;
     }
@@ -393,6 +397,7 @@ export class LocalSession {
           queue,
           alerts: this.context.alerts,
           fetchConnector: (target) => this.connector(target),
+          ...(this.options.waitingSeconds !== undefined ? { waitingSeconds: this.options.waitingSeconds } : {}),
           ...(this.options.sleep ? { sleep: this.options.sleep } : {}),
         });
         onWritten?.(messages.length - result.failedMessageIds.length);

@@ -1,5 +1,15 @@
+import type { PeopleSoftSimulator } from '../peoplesoft';
+
 /** How a simulated PeopleSoft CI-service endpoint is set up; every field has a default. */
 export interface PeopleSoftCiSimulatorOptions {
+  /**
+   * The simulated PeopleSoft REST side of the same database (one simulator, or several by system
+   * name: the one on this node is used). Given, the two are one Financials: a purchase order
+   * created or updated through `ML_PO` appears in its `purchase-orders` entity (stamped now, with
+   * `PO_REF`), new PO ids continue its numbering, and its vendors and GL accounts are valid
+   * prompt values. The local session hands every target simulator its PeopleSoft simulators.
+   */
+  readonly peoplesoft?: PeopleSoftSimulator | Readonly<Record<string, PeopleSoftSimulator>>;
   /** The OPRID and password it accepts (WS-Security UsernameToken or HTTP Basic). */
   readonly userId?: string;
   readonly password?: string;
@@ -30,6 +40,14 @@ export function resolvePeopleSoftCiSimulatorOptions(options: PeopleSoftCiSimulat
       ...options.promptTables,
     } as Record<string, readonly string[]>,
     latencyMs: options.latencyMs ?? 0,
+    shared: sharedSimulator(options.peoplesoft, options.node ?? 'PSFT_EP'),
     now: options.now ?? (() => new Date()),
   };
+}
+
+/** The REST simulator that shares this database: the one given, or the one on `node` among several. */
+function sharedSimulator(given: PeopleSoftCiSimulatorOptions['peoplesoft'], node: string): PeopleSoftSimulator | undefined {
+  if (!given) return undefined;
+  if ('url' in given && typeof given.url === 'string') return given as PeopleSoftSimulator;
+  return Object.values(given as Readonly<Record<string, PeopleSoftSimulator>>).find((simulator) => simulator.node === node);
 }

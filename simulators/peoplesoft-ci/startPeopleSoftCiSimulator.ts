@@ -126,6 +126,49 @@ export async function startPeopleSoftCiSimulator(options: PeopleSoftCiSimulatorO
   }
 
   const keyOf = (ci: CiDefinition, fields: Readonly<Record<string, string>>): string => ci.keys.map((key) => fields[key] ?? '').join('|');
+  const { shared } = config;
+  /** A vendor or GL account of the shared Financials tables (SETID SHARE, as they are seeded). */
+  const inSharedTable = (prompt: string, value: string): boolean => {
+    if (!shared) return false;
+    if (prompt === 'vendors') return shared.row('vendors', `SHARE|${value}`) !== undefined;
+    if (prompt === 'accounts') return shared.keys('gl-accounts').some((key) => key.startsWith(`SHARE|${value}|`));
+    return false;
+  };
+  /** A PO saved through the CI, as the REST side serves it: header, lines, amounts as numbers. */
+  const mirrorPurchaseOrder = (record: CiRecord): void => {
+    if (!shared) return;
+    const number = (text: string | undefined): number | null => (text === undefined || text === '' ? null : Number(text));
+    const lines = (record.collections['PO_LINE'] ?? []).map((row) => {
+      const quantity = number(row['QTY_PO']) ?? 0;
+      const price = number(row['PRICE_PO']) ?? 0;
+      return {
+        LINE_NBR: number(row['LINE_NBR']),
+        DESCR254_MIXED: row['DESCR254_MIXED'] ?? '',
+        QTY_PO: quantity,
+        PRICE_PO: price,
+        MERCHANDISE_AMT: number(row['MERCHANDISE_AMT']) ?? Math.round(quantity * price * 100) / 100,
+        ...(row['ACCOUNT'] ? { ACCOUNT: row['ACCOUNT'] } : {}),
+      };
+    });
+    const { fields } = record;
+    const row = {
+      BUSINESS_UNIT: fields['BUSINESS_UNIT'],
+      PO_ID: fields['PO_ID'],
+      VENDOR_SETID: 'SHARE',
+      VENDOR_ID: fields['VENDOR_ID'],
+      PO_DT: fields['PO_DT'],
+      PO_STATUS: fields['PO_STATUS'] ?? 'O',
+      CURRENCY_CD: fields['CURRENCY_CD'] ?? 'USD',
+      PO_AMOUNT: lines.reduce((sum, line) => sum + line.MERCHANDISE_AMT, 0),
+      PROJECT_ID: fields['PROJECT_ID'] ?? '',
+      PO_REF: fields['PO_REF'] ?? '',
+      DESCR254_MIXED: fields['DESCR254_MIXED'] ?? '',
+      LINES: lines,
+    };
+    const key = `${fields['BUSINESS_UNIT']}|${fields['PO_ID']}`;
+    if (shared.row('purchase-orders', key)) shared.updateRow('purchase-orders', key, row);
+    else shared.addRow('purchase-orders', row);
+  };
   const findByKeys = (ci: CiDefinition, fields: Readonly<Record<string, string>>): CiRecord | undefined =>
     stores.get(ci.name)!.find((record) => keyOf(ci, record.fields) === keyOf(ci, fields));
 
@@ -138,7 +181,7 @@ export async function startPeopleSoftCiSimulator(options: PeopleSoftCiSimulatorO
     if (field.type === 'date' && (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)))) {
       throw new FaultError({ side: 'client', message: `${where} Invalid date: '${value}' (expected YYYY-MM-DD).`, set: 91, number: 41 });
     }
-    if (field.prompt && !prompts.get(field.prompt)?.has(value)) {
+    if (field.prompt && !prompts.get(field.prompt)?.has(value) && !inSharedTable(field.prompt, value)) {
       throw new FaultError({ side: 'client', message: `${where} Invalid value '${value}' -- press the prompt button or hyperlink for a list of valid values (15,11)`, set: 15, number: 11 });
     }
     return value;
@@ -222,12 +265,15 @@ export async function startPeopleSoftCiSimulator(options: PeopleSoftCiSimulatorO
       const draft: CiRecord = { ci: ci.name, fields, collections: {} };
       const saved = apply(ci, draft, sent, false);
       if (ci.autoNumber && (!saved.fields[ci.autoNumber] || saved.fields[ci.autoNumber] === 'NEXT')) {
-        const next = (counters.get(ci.name) ?? 0) + 1;
+        let next = (counters.get(ci.name) ?? 0) + 1;
+        // One database: a PO id the REST side already serves is taken.
+        while (ci.name === 'ML_PO' && shared?.row('purchase-orders', `${saved.fields['BUSINESS_UNIT']}|${String(next).padStart(10, '0')}`)) next += 1;
         counters.set(ci.name, next);
         saved.fields[ci.autoNumber] = String(next).padStart(10, '0');
       }
       if (findByKeys(ci, saved.fields)) throw new FaultError({ side: 'client', message: `{${ci.name}} The data already exists for keys ${keyOf(ci, saved.fields)}.`, set: 91, number: 51 });
       store.push(saved);
+      if (ci.name === 'ML_PO') mirrorPurchaseOrder(saved);
       return `<${ci.name}>${fieldsXml(saved.fields, ci.keys)}</${ci.name}>`;
     }
     const missing = ci.keys.find((key) => sent.fields[key] === undefined);
@@ -247,6 +293,7 @@ export async function startPeopleSoftCiSimulator(options: PeopleSoftCiSimulatorO
     const updated = apply(ci, record, sent, true);
     record.fields = updated.fields;
     record.collections = updated.collections;
+    if (ci.name === 'ML_PO') mirrorPurchaseOrder(record);
     return '<notification>1</notification>';
   };
 

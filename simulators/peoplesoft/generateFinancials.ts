@@ -106,12 +106,28 @@ export function generateGlAccount(seed: number, index: number, lastUpdated: stri
   };
 }
 
-export function generatePurchaseOrder(seed: number, index: number, lastUpdated: string, vendors: number): Record<string, unknown> {
+/** The PeopleSoft projects seeded purchase orders are charged to; most have none (not a construction project's buy). */
+export const PROJECT_IDS = ['PRJ-TOWER', 'PRJ-BRIDGE'] as const;
+
+/**
+ * A seeded purchase order: vendor, status, lines (each on a seeded GL account) and, for about a
+ * third of them, the PeopleSoft project it is charged to (`PROJECT_ID`, blank otherwise).
+ */
+export function generatePurchaseOrder(seed: number, index: number, lastUpdated: string, vendors: number, accounts = 60): Record<string, unknown> {
   const random = seededRandom(seed, 6, index);
+  // A stream of its own, so the fields drawn before projects existed keep their seeded values.
+  const charged = seededRandom(seed, 7, index);
   const lines = Array.from({ length: randomInt(random, 1, 4) }, (_, line) => {
     const quantity = randomInt(random, 1, 50);
     const price = randomInt(random, 20, 900);
-    return { LINE_NBR: line + 1, DESCR254_MIXED: pick(random, ITEMS), QTY_PO: quantity, PRICE_PO: price, MERCHANDISE_AMT: quantity * price };
+    return {
+      LINE_NBR: line + 1,
+      DESCR254_MIXED: pick(random, ITEMS),
+      QTY_PO: quantity,
+      PRICE_PO: price,
+      MERCHANDISE_AMT: quantity * price,
+      ACCOUNT: String(100_000 + randomInt(charged, 0, Math.max(0, accounts - 1)) * 10),
+    };
   });
   return {
     BUSINESS_UNIT,
@@ -122,6 +138,8 @@ export function generatePurchaseOrder(seed: number, index: number, lastUpdated: 
     PO_STATUS: pick(random, ['A', 'D', 'D', 'C']),
     CURRENCY_CD: 'USD',
     PO_AMOUNT: lines.reduce((sum, line) => sum + line.MERCHANDISE_AMT, 0),
+    PROJECT_ID: pick(charged, [...PROJECT_IDS, '', '', '', '']),
+    PO_REF: '',
     LINES: lines,
     LASTUPDDTTM: lastUpdated,
   };

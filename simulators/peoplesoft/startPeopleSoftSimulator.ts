@@ -233,13 +233,14 @@ export async function startPeopleSoftSimulator(options: PeopleSoftSimulatorOptio
       generate: (index, updatedMs) => generate(index, new Date(updatedMs).toISOString()),
     });
   const vendorCount = options.vendors ?? 200;
+  const glAccountCount = options.glAccounts ?? 60;
   const tables: Record<SimulatedEntity, SeededTable> = {
     employees,
     companies,
     vendors: financial(vendorCount, vendorKeyAt, (index, at) => generateVendor(seed, index, at)),
     customers: financial(options.customers ?? 100, customerKeyAt, (index, at) => generateCustomer(seed, index, at)),
-    'gl-accounts': financial(options.glAccounts ?? 60, glAccountKeyAt, (index, at) => generateGlAccount(seed, index, at)),
-    'purchase-orders': financial(options.purchaseOrders ?? 300, purchaseOrderKeyAt, (index, at) => generatePurchaseOrder(seed, index, at, vendorCount)),
+    'gl-accounts': financial(glAccountCount, glAccountKeyAt, (index, at) => generateGlAccount(seed, index, at)),
+    'purchase-orders': financial(options.purchaseOrders ?? 300, purchaseOrderKeyAt, (index, at) => generatePurchaseOrder(seed, index, at, vendorCount, glAccountCount)),
   };
   const keyOf = (entity: SimulatedEntity, row: Readonly<Record<string, unknown>>): string =>
     SIMULATED_KEY_FIELDS[entity].map((field) => String(row[field] ?? '')).join('|');

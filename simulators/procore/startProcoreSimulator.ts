@@ -735,11 +735,46 @@ export async function startProcoreSimulator(options: ProcoreSimulatorOptions = {
 
   const userRecord = (resource: EventResource, projectId: number, fields: Record<string, unknown>): ProcoreRecord => {
     if (!projects.has(projectId)) throw new Error(`project ${projectId} is not one of the simulated company's projects`);
-    const record = fresh(fields, { project_id: projectId, ...(resource === 'purchase_order_contracts' ? { line_items: [], status: fields['status'] ?? 'Draft' } : {}) });
+    // A contract's schedule of values entered in the UI: line items of their own (ids, stamps).
+    const lines = Array.isArray(fields['line_items']) ? (fields['line_items'] as Record<string, unknown>[]).map((line) => fresh(line, {})) : [];
+    const record = fresh(fields, { project_id: projectId, ...(resource === 'purchase_order_contracts' ? { line_items: lines, status: fields['status'] ?? 'Draft' } : {}) });
+    if (resource === 'purchase_order_contracts') record['grand_total'] = lines.reduce((sum, line) => sum + (typeof line['amount'] === 'number' ? line['amount'] : 0), 0);
     store[resource].set(record.id, record);
     emit(resource, record, 'create', false);
     return record;
   };
+
+  const deliverPending = async (): Promise<ProcoreDelivery[]> => {
+    const made: ProcoreDelivery[] = [];
+    for (const entry of [...pending]) {
+      for (const hookId of [...entry.hookIds]) {
+        const hook = hooks.get(hookId);
+        if (!hook) {
+          entry.hookIds.delete(hookId);
+          continue;
+        }
+        const delivery = await post(hook, entry.event);
+        made.push(delivery);
+        if (delivery.outcome === 'ok') entry.hookIds.delete(hookId);
+      }
+      if (entry.hookIds.size === 0) {
+        pending.splice(pending.indexOf(entry), 1);
+        sent.set(entry.event.ulid, entry.event);
+      }
+    }
+    return made;
+  };
+  const redeliver = async (id: string): Promise<ProcoreDelivery[]> => {
+    const event = sent.get(id);
+    if (!event) throw new Error(`no delivered event ${id}`);
+    const made: ProcoreDelivery[] = [];
+    for (const hook of hooks.values()) if (matches(hook, event)) made.push(await post(hook, event));
+    return made;
+  };
+  /** Events the demo's user activity asked to be sent twice (at-least-once delivery), by ulid. */
+  const sendTwice = new Set<string>();
+  const lastEventOf = (resource: EventResource, id: number): ProcoreEvent | undefined =>
+    [...pending].reverse().find((entry) => entry.event.resource_name === RESOURCE_NAMES[resource] && entry.event.resource_id === id)?.event;
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -774,32 +809,70 @@ export async function startProcoreSimulator(options: ProcoreSimulatorOptions = {
       return record;
     },
     pendingEvents: () => pending.length,
-    deliver: async () => {
-      const made: ProcoreDelivery[] = [];
-      for (const entry of [...pending]) {
-        for (const hookId of [...entry.hookIds]) {
-          const hook = hooks.get(hookId);
-          if (!hook) {
-            entry.hookIds.delete(hookId);
-            continue;
-          }
-          const delivery = await post(hook, entry.event);
-          made.push(delivery);
-          if (delivery.outcome === 'ok') entry.hookIds.delete(hookId);
-        }
-        if (entry.hookIds.size === 0) {
-          pending.splice(pending.indexOf(entry), 1);
-          sent.set(entry.event.ulid, entry.event);
-        }
+    deliver: deliverPending,
+    redeliver,
+    /** Delivers everything pending (what the destinations refuse stays pending), then sends the marked events once more. */
+    idle: async () => {
+      for (let rounds = 0; pending.length > 0 && rounds < 5; rounds += 1) {
+        const made = await deliverPending();
+        if (made.every((delivery) => delivery.outcome !== 'ok')) break;
       }
-      return made;
+      for (const id of [...sendTwice]) {
+        if (!sent.has(id)) continue;
+        sendTwice.delete(id);
+        await redeliver(id);
+      }
     },
-    redeliver: async (id) => {
-      const event = sent.get(id);
-      if (!event) throw new Error(`no delivered event ${id}`);
-      const made: ProcoreDelivery[] = [];
-      for (const hook of hooks.values()) if (matches(hook, event)) made.push(await post(hook, event));
-      return made;
+    /**
+     * A project manager at work in Procore's UI: a purchase order contract for a vendor and cost
+     * codes that came from the ERP, a direct cost (an invoice; Procore will deliver its event
+     * twice) and a change order on that contract, in the first project.
+     */
+    userActivity: async () => {
+      const project = config.projectIds[0]!;
+      const vendor = [...store.vendors.values()].find((record) => typeof record['origin_id'] === 'string' && record['is_active'] !== false);
+      const codes = [...store.cost_codes.values()].filter((record) => record['project_id'] === project && typeof record['origin_id'] === 'string');
+      if (!vendor || codes.length < 2) return ['(no vendor and cost codes from the ERP yet: nothing entered in Procore)'];
+      const [first, second] = codes as [ProcoreRecord, ProcoreRecord];
+      const today = stamp(now()).slice(0, 10);
+      const costCode = (code: ProcoreRecord) => ({ id: code.id, full_code: code['full_code'], name: code['name'] });
+      const contract = userRecord('purchase_order_contracts', project, {
+        title: 'Site fencing and gates',
+        number: `PC-${String(store.purchase_order_contracts.size + 1).padStart(3, '0')}`,
+        vendor_id: vendor.id,
+        status: 'Approved',
+        contract_date: today,
+        line_items: [
+          { description: 'Temporary fencing (m)', quantity: 240, unit_cost: 18.5, amount: 4440, uom: 'm', cost_code_id: first.id },
+          { description: 'Vehicle gates', quantity: 2, unit_cost: 1250, amount: 2500, uom: 'ea', cost_code_id: second.id },
+        ],
+      });
+      const directCost = userRecord('direct_costs', project, {
+        direct_cost_type: 'invoice',
+        invoice_number: `INV-${contract.id % 10_000}`,
+        vendor_id: vendor.id,
+        status: 'approved',
+        direct_cost_date: today,
+        description: 'Crane hire, two days',
+        grand_total: 3180.75,
+        line_items: [{ id: nextId++, description: 'Crane hire, two days', amount: 3180.75, cost_code: costCode(first) }],
+      });
+      const twice = lastEventOf('direct_costs', directCost.id);
+      if (twice) sendTwice.add(twice.ulid);
+      const changeOrder = userRecord('commitment_change_orders', project, {
+        contract_id: contract.id,
+        number: '001',
+        title: 'Extra gate',
+        status: 'approved',
+        due_date: today,
+        grand_total: 1250,
+        line_items: [{ id: nextId++, description: 'Third vehicle gate', amount: 1250, cost_code: costCode(second) }],
+      });
+      return [
+        `a user made purchase order contract ${String(contract['number'])} (${contract.id}) for ${String(vendor['name'])} in project ${project}`,
+        `a user entered direct cost ${directCost.id} (invoice ${String(directCost['invoice_number'])}, 3,180.75); Procore will deliver its event twice`,
+        `a user approved change order ${changeOrder.id} on ${String(contract['number'])} (1,250.00)`,
+      ];
     },
     summary: () =>
       `${store.vendors.size} vendors, ${store.cost_codes.size} cost codes, ${store.purchase_order_contracts.size} purchase order contracts, ${hooks.size} webhook hooks`,

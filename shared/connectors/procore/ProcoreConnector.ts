@@ -24,7 +24,7 @@ import { classifyProcoreResponse } from './classifyProcoreResponse';
 import { issueProcoreToken, type ProcoreCredentials } from './issueProcoreToken';
 import { procoreDeclaration } from './procoreDeclaration';
 import { procoreLimits } from './procoreLimits';
-import { procoreResources } from './procoreResources';
+import { procoreResources, type ProcoreResource } from './procoreResources';
 import { procoreEnvironments, type ProcoreSettings } from './procoreSettingsSchema';
 import { readSyncResults, type ProcoreSyncVerdict } from './readSyncResults';
 
@@ -91,6 +91,10 @@ export class ProcoreConnector implements TargetConnector {
   private readonly vendorIds = new Map<string, string>();
   /** Project → (account origin id → cost code id). */
   private readonly costCodeIds = new Map<string, Map<string, string>>();
+  /** Vendor id → origin id (undefined: none), for vendors read back, not written here. */
+  private readonly vendorOrigins = new Map<string, string | undefined>();
+  /** Cost code id → its full code and the key it was written under. */
+  private readonly costCodeDetails = new Map<string, { code?: string; originKey?: string }>();
   private readonly callCounts = new Map<string, number>();
   private throttledCount = 0;
 
@@ -239,8 +243,8 @@ export class ProcoreConnector implements TargetConnector {
     const header = request.header ?? 'Authorization';
     const wanted = new Map<string, { resource_name: string; event_type: string }>();
     for (const object of request.objects) {
-      const resource = procoreResources[object];
-      if (!resource) throw this.misconfigured(operation, `Procore pushes no events for ${JSON.stringify(object)} (known: ${Object.keys(procoreResources).join(', ')})`);
+      const resource = Object.entries(procoreResources).find(([name, entry]) => name === object || entry.webhookName === object)?.[1];
+      if (!resource) throw this.misconfigured(operation, `Procore pushes no events for ${JSON.stringify(object)} (known: ${Object.entries(procoreResources).map(([name, entry]) => `${name} (${entry.webhookName})`).join(', ')})`);
       for (const event of request.events) {
         if (!WEBHOOK_EVENTS.has(event)) throw this.misconfigured(operation, `unknown Procore event ${JSON.stringify(event)} (create, update or delete)`);
         wanted.set(`${resource.webhookName}|${event}`, { resource_name: resource.webhookName, event_type: event });
@@ -300,12 +304,13 @@ export class ProcoreConnector implements TargetConnector {
 
   /**
    * Reads commitments (with their line items), requisitions, direct costs and change orders by
-   * id; each ref names its project (`scope.project_id`, as the delivery does). Ids Procore no
-   * longer has (404) are absent. The fields include `origin_id` / `origin_data`.
+   * id; `object` is the connector's name or Procore's webhook `resource_name` (what a delivery
+   * names). Each ref names its project (`scope.project_id`, as the delivery does). Ids Procore no
+   * longer has (404) are absent. Each record comes complete for mapping (see `completeRecord`),
+   * versioned by its `updated_at`.
    */
   public async fetchByIds(object: string, refs: readonly TargetRef[]): Promise<FetchedRecord[]> {
-    const resource = procoreResources[object];
-    if (!resource) throw this.misconfigured(`fetch ${object}`, `Procore ${object} cannot be fetched by id (known: ${Object.keys(procoreResources).join(', ')})`);
+    const resource = this.resourceOf(object, 'fetch');
     const found: FetchedRecord[] = [];
     for (const ref of refs) {
       const project = ref.scope?.['project_id'];
@@ -313,37 +318,130 @@ export class ProcoreConnector implements TargetConnector {
       const { path, query } = resource.show(project, ref.id);
       let record: Json;
       try {
-        const answer = await this.call({ method: 'GET', path, query, stat: `${object}:fetch` });
+        const answer = await this.call({ method: 'GET', path, query, stat: `${resource.name}:fetch` });
         if (!isObject(answer.body)) continue;
         record = answer.body;
       } catch (error) {
         if (error instanceof ExternalSystemError && error.status === 404) continue;
         throw error;
       }
-      const lines = resource.lineItems ? await this.all(`${path}/line_items`, query, `${object}:fetch`) : undefined;
-      found.push({ id: String(record['id'] ?? ref.id), fields: { ...record, project_id: record['project_id'] ?? project, ...(lines ? { line_items: lines } : {}) } });
+      found.push(await this.completeRecord(resource, project, record, ref.id));
     }
     return found;
   }
 
   /**
-   * Pages through every configured project's records of `object` updated in `[since, until)`
-   * (Procore's `filters[updated_at]` range is inclusive: the end is dropped here). List views:
-   * line items are not included (fetch the record by id for them).
+   * Pages through every configured project's records of `object` (connector name or webhook
+   * `resource_name`) updated in `[since, until)` (Procore's `filters[updated_at]` range is
+   * inclusive: the end is dropped here). Each record is completed as `fetchByIds` completes it
+   * (line items read for commitments), so a reconciled record maps exactly as a delivered one.
    */
   public async *listChanged(object: string, since: string, until: string): AsyncIterable<FetchedRecord[]> {
-    const resource = procoreResources[object];
-    if (!resource) throw this.misconfigured(`list ${object}`, `Procore ${object} are not listed by change (known: ${Object.keys(procoreResources).join(', ')})`);
+    const resource = this.resourceOf(object, 'list');
     const end = Date.parse(until);
     for (const project of this.settings.projects) {
       const { path, query } = resource.list(project);
-      for await (const page of this.pages(path, { ...query, 'filters[updated_at]': `${since}...${until}` }, `${object}:list`)) {
-        const records = page
-          .filter((record) => !(Date.parse(String(record['updated_at'])) >= end))
-          .map((record) => ({ id: String(record['id']), fields: { ...record, project_id: record['project_id'] ?? project } }));
+      for await (const page of this.pages(path, { ...query, 'filters[updated_at]': `${since}...${until}` }, `${resource.name}:list`)) {
+        const records: FetchedRecord[] = [];
+        for (const record of page) {
+          if (Date.parse(String(record['updated_at'])) >= end) continue;
+          records.push(await this.completeRecord(resource, project, record, String(record['id'])));
+        }
         if (records.length > 0) yield records;
       }
     }
+  }
+
+  /**
+   * A record as read, made complete and flat enough to map: `project_id`; for a record with a
+   * vendor, `vendor_origin_id` (the vendor's `origin_id`: the PeopleSoft vendor F12 wrote it
+   * from); its line items (read for commitments) each with `line_number` (1-based), `project_id`
+   * and its cost code's `cost_code_id`, `cost_code_code` (full code) and `cost_code_origin_id`
+   * (the key ml-connector wrote the code under, e.g. the GL account; absent for a code made in
+   * Procore). `version` is its `updated_at`. Vendors and cost codes are looked up once per
+   * container (those this container wrote cost no call).
+   */
+  private async completeRecord(resource: ProcoreResource & { readonly name: string }, project: string, record: Json, id: string): Promise<FetchedRecord> {
+    const fields: Json = { ...record, project_id: String(record['project_id'] ?? project) };
+    const vendorId = text(record['vendor_id']) ?? (isObject(record['vendor']) ? text(record['vendor']['id']) : undefined);
+    if (vendorId !== undefined) {
+      fields['vendor_id'] = vendorId;
+      const origin = await this.vendorOriginOf(vendorId);
+      if (origin !== undefined) fields['vendor_origin_id'] = origin;
+    }
+    let lines = Array.isArray(record['line_items']) ? record['line_items'].filter(isObject) : undefined;
+    if (resource.lineItems) {
+      const { path, query } = resource.show(project, id);
+      lines = await this.all(`${path}/line_items`, query, `${resource.name}:fetch`);
+    }
+    if (lines) {
+      const completed: Json[] = [];
+      for (const [index, line] of lines.entries()) {
+        const nested = isObject(line['cost_code']) ? line['cost_code'] : undefined;
+        const codeId = text(line['cost_code_id']) ?? (nested ? text(nested['id']) : undefined);
+        const code = codeId === undefined ? undefined : await this.costCodeOf(project, codeId, nested);
+        completed.push({
+          ...line,
+          line_number: index + 1,
+          project_id: fields['project_id'],
+          ...(codeId !== undefined ? { cost_code_id: codeId } : {}),
+          ...(code?.code !== undefined ? { cost_code_code: code.code } : {}),
+          ...(code?.originKey !== undefined ? { cost_code_origin_id: code.originKey } : {}),
+        });
+      }
+      fields['line_items'] = completed;
+    }
+    const stamp = Date.parse(String(record['updated_at']));
+    return { id: String(record['id'] ?? id), fields, ...(Number.isNaN(stamp) ? {} : { version: new Date(stamp).toISOString() }) };
+  }
+
+  /** The `origin_id` of a vendor by its Procore id (one read, once per container; none for vendors written here). */
+  private async vendorOriginOf(vendorId: string): Promise<string | undefined> {
+    for (const [origin, id] of this.vendorIds) if (id === vendorId) return origin;
+    if (this.vendorOrigins.has(vendorId)) return this.vendorOrigins.get(vendorId);
+    let origin: string | undefined;
+    try {
+      const answer = await this.call({ method: 'GET', path: `/rest/v1.0/vendors/${vendorId}`, query: { company_id: this.companyId }, stat: 'vendors:lookup' });
+      origin = isObject(answer.body) ? text(answer.body['origin_id']) : undefined;
+    } catch (error) {
+      if (!(error instanceof ExternalSystemError && error.status === 404)) throw error;
+    }
+    this.vendorOrigins.set(vendorId, origin);
+    if (origin !== undefined) this.vendorIds.set(origin, vendorId);
+    return origin;
+  }
+
+  /** A cost code's full code and the key ml-connector wrote it under (`<project>:<key>`), by id. */
+  private async costCodeOf(project: string, codeId: string, nested: Json | undefined): Promise<{ code?: string; originKey?: string }> {
+    const cached = this.costCodeDetails.get(codeId);
+    if (cached) return cached;
+    let code: Json | undefined = nested && (nested['origin_id'] !== undefined || nested['full_code'] !== undefined) ? nested : undefined;
+    if (!code) {
+      try {
+        const answer = await this.call({ method: 'GET', path: `/rest/v1.0/cost_codes/${codeId}`, query: { project_id: project }, stat: 'cost-codes:lookup' });
+        code = isObject(answer.body) ? answer.body : undefined;
+      } catch (error) {
+        if (!(error instanceof ExternalSystemError && error.status === 404)) throw error;
+      }
+    }
+    const origin = code ? text(code['origin_id']) : undefined;
+    const prefix = `${project}:`;
+    const details = {
+      ...(code && text(code['full_code'] ?? code['code']) !== undefined ? { code: text(code['full_code'] ?? code['code'])! } : {}),
+      ...(origin?.startsWith(prefix) ? { originKey: origin.slice(prefix.length) } : {}),
+    };
+    this.costCodeDetails.set(codeId, details);
+    return details;
+  }
+
+  /** The resource an object names: the connector's object name, or Procore's webhook `resource_name`. */
+  private resourceOf(object: string, verb: 'fetch' | 'list'): ProcoreResource & { readonly name: string } {
+    const entry = Object.entries(procoreResources).find(([name, resource]) => name === object || resource.webhookName === object);
+    if (!entry) {
+      const known = Object.entries(procoreResources).map(([name, resource]) => `${name} (${resource.webhookName})`).join(', ');
+      throw this.misconfigured(`${verb} ${object}`, `Procore ${object} cannot be ${verb === 'fetch' ? 'fetched by id' : 'listed by change'} (known: ${known})`);
+    }
+    return { ...entry[1], name: entry[0] };
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -390,7 +488,11 @@ export class ProcoreConnector implements TargetConnector {
       this.costCodeIds.set(project, known);
       for (const item of items) {
         const id = verdicts.get(this.costCodeOrigin(project, item.key))?.targetId;
-        if (id) known.set(item.key, id);
+        if (id) {
+          known.set(item.key, id);
+          const code = text(item.payload['code']);
+          this.costCodeDetails.set(id, { ...(code !== undefined ? { code } : {}), originKey: item.key });
+        }
       }
     }
     return items.map((item) => {
@@ -570,7 +672,11 @@ export class ProcoreConnector implements TargetConnector {
     for await (const page of this.pages('/rest/v1.0/cost_codes', { project_id: project }, 'cost-codes:lookup')) {
       for (const code of page) {
         const origin = code['origin_id'];
-        if (typeof origin === 'string' && origin.startsWith(prefix)) known.set(origin.slice(prefix.length), String(code['id']));
+        if (typeof origin === 'string' && origin.startsWith(prefix)) {
+          known.set(origin.slice(prefix.length), String(code['id']));
+          const full = text(code['full_code'] ?? code['code']);
+          this.costCodeDetails.set(String(code['id']), { ...(full !== undefined ? { code: full } : {}), originKey: origin.slice(prefix.length) });
+        }
       }
     }
     this.costCodeIds.set(project, known);
