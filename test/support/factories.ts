@@ -29,18 +29,19 @@ export function withoutDanglingPushedSources(yaml: string): string {
   const config = document.toJS() as {
     targets?: Record<string, unknown>;
     pushed?: Record<string, { fetch?: { from?: string }; subscribe?: { via?: string } }>;
-    flows?: Array<{ push?: string }>;
+    flows?: Array<{ push?: string | { source?: string } }>;
   };
   if (!config.pushed) return yaml;
   const targets = Object.keys(config.targets ?? {});
   const gone = Object.entries(config.pushed)
     .filter(([, source]) => [source?.fetch?.from, source?.subscribe?.via].some((target) => target !== undefined && !targets.includes(target)))
     .map(([name]) => name);
-  const flows = config.flows ?? [];
+  // `push: NAME` or `push: { source: NAME, objects }`.
+  const flows = (config.flows ?? []).map((flow) => (typeof flow.push === 'object' && flow.push !== null ? (flow.push as { source?: string }).source : flow.push));
   for (let index = flows.length - 1; index >= 0; index -= 1) {
-    if (flows[index]!.push !== undefined && gone.includes(flows[index]!.push!)) document.deleteIn(['flows', index]);
+    if (flows[index] !== undefined && gone.includes(flows[index]!)) document.deleteIn(['flows', index]);
   }
-  const fed = new Set(flows.filter((flow) => flow.push !== undefined && !gone.includes(flow.push)).map((flow) => flow.push));
+  const fed = new Set(flows.filter((push) => push !== undefined && !gone.includes(push)));
   for (const name of Object.keys(config.pushed)) if (gone.includes(name) || !fed.has(name)) document.deleteIn(['pushed', name]);
   if (Object.keys((document.toJS() as { pushed?: object }).pushed ?? {}).length === 0) document.delete('pushed');
   return document.toString();
