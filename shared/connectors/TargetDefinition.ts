@@ -32,9 +32,8 @@ export interface TargetFactoryInput<Settings extends TargetSettings = TargetSett
 export type PushHook = 'subscribe' | 'fetchByIds' | 'listChanged';
 
 /**
- * What the local session hands every target simulator it starts: the simulated PeopleSoft
- * systems by name (opaque here), for a simulator that is PeopleSoft's own write side and shares
- * their tables. Simulators that do not need them ignore them.
+ * What the local session hands a target simulator that declares `sharesPeopleSoft`: the simulated
+ * PeopleSoft systems by name (opaque here), whose tables it shares (PeopleSoft's own write side).
  */
 export interface SimulatorStartOptions {
   readonly peoplesoft?: Readonly<Record<string, unknown>>;
@@ -91,8 +90,13 @@ export interface TargetDefinition<Settings extends TargetSettings = TargetSettin
    */
   readonly simulator?: {
     readonly module: URL;
-    /** Named export of `module`: `(options?: SimulatorStartOptions & its own) => Promise<RunningSimulator>`. */
+    /** Named export of `module`: `(options?) => Promise<RunningSimulator>` (`SimulatorStartOptions` with `sharesPeopleSoft`). */
     readonly start: string;
+    /**
+     * The simulator is PeopleSoft's own write side: it is started with the running PeopleSoft
+     * simulators (`SimulatorStartOptions`) so both serve one database.
+     */
+    readonly sharesPeopleSoft?: boolean;
     /** Credentials the simulator accepts (not secrets: fixed test values). */
     readonly credentials: Readonly<Record<string, string>>;
     /**

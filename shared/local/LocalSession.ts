@@ -153,9 +153,8 @@ export class LocalSession {
       if (!settings?.simulator || !simulator || targets[name]) continue;
       // Loaded at run time, so no simulator is ever bundled into a Lambda function.
       const module = (await import(simulator.module.href)) as Record<string, (options: SimulatorStartOptions) => Promise<RunningSimulator>>;
-      // Every target simulator hears of the PeopleSoft simulators; one that is PeopleSoft's own
-      // write side shares their tables, the others ignore them.
-      const started = await module[simulator.start]!({ peoplesoft });
+      // A simulator of PeopleSoft's own write side shares the PeopleSoft simulators' tables.
+      const started = await module[simulator.start]!(simulator.sharesPeopleSoft ? { peoplesoft } : {});
       owned.push(started);
       targets[name] = started;
     }

@@ -25,12 +25,20 @@ export interface DemoChanges {
   readonly invalidEmail: string;
   /** Vendors renamed in Financials (`SETID|VENDOR_ID`). */
   readonly renamedVendors: string[];
+  /** A vendor added in Financials not yet approved (VENDOR_STATUS E), approved after the incremental sync. */
+  readonly pendingVendor?: string;
+  /** Purchase orders of projects: one added for the pending vendor, one changed (`BUSINESS_UNIT|PO_ID`). */
+  readonly projectOrders: string[];
+  /** What the targets' own users did (records made in their UIs), one line each. */
+  readonly targetActivity: string[];
 }
 
 export interface DemoResult {
   readonly initial: SyncSummary[];
   readonly changes: DemoChanges;
   readonly incremental: SyncSummary[];
+  /** The sync of the other systems' flows after the deliveries: what came back, what waited. */
+  readonly followUp: SyncSummary[];
   readonly peoplesoft: PeopleSoftSimulator;
   /** The simulator of each other simulated PeopleSoft system (Financials), by system name. */
   readonly financials: Readonly<Record<string, PeopleSoftSimulator>>;
@@ -57,10 +65,14 @@ export interface DemoDelivery {
 export interface DemoPushed {
   /** Deliveries the front door accepted (202). */
   readonly accepted: number;
+  /** Repeated deliveries (an event id already seen) acknowledged and not queued again. */
+  readonly repeated: number;
   /** Records they named, queued to their flows. */
   readonly queued: number;
   /** Records the push-fed flows wrote (audited). */
   readonly written: number;
+  /** Records the push-fed flows skipped by their `skipWhen` rules (echoes of our own writes). */
+  readonly skipped: number;
   /** The answer to a delivery with a forged token, per pushed source verified by a token. */
   readonly forged: ReadonlyArray<{ readonly source: string; readonly status: number }>;
 }
@@ -84,6 +96,30 @@ function forgedDelivery(verify: NonNullable<CustomerConfig['pushed']>[string]['v
   const parts = verify.path.split('.');
   parts.reduce<Record<string, unknown>>((at, part, index) => (at[part] = index === parts.length - 1 ? 'forged-token' : {}) as Record<string, unknown>, body);
   return { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}
+
+/**
+ * Financials purchasing changes of the demo: a vendor added but not approved yet, with a purchase
+ * order of a project (flows that hold records for what they link to hold it), and a change to
+ * another project's purchase order.
+ */
+function financialsOrders(simulator: PeopleSoftSimulator | undefined): Pick<DemoChanges, 'pendingVendor' | 'projectOrders'> {
+  if (!simulator) return { projectOrders: [] };
+  const projectOrders = simulator.keys('purchase-orders').filter((key) => String(simulator.row('purchase-orders', key)?.['PROJECT_ID'] ?? '') !== '');
+  const sample = projectOrders[0] ? simulator.row('purchase-orders', projectOrders[0]) : undefined;
+  if (!sample) return { projectOrders: [] };
+  const vendorId = String(simulator.keys('vendors').length + 1).padStart(10, '0');
+  const vendor = simulator.addRow('vendors', {
+    SETID: 'SHARE', VENDOR_ID: vendorId, NAME1: 'Summit Formwork', VENDOR_CLASS: 'R', VENDOR_STATUS: 'E',
+    ADDRESS1: '1200 Industrial Way', CITY: 'Denver', STATE: 'CO', POSTAL: '80202', COUNTRY: 'USA', PYMNT_TERMS_CD: 'N30',
+  });
+  const lines = [{ LINE_NBR: 1, DESCR254_MIXED: 'Wall formwork rental (month)', QTY_PO: 3, PRICE_PO: 4200, MERCHANDISE_AMT: 12600, ACCOUNT: (sample['LINES'] as Array<Record<string, unknown>>)[0]!['ACCOUNT'] }];
+  const order = simulator.addRow('purchase-orders', {
+    ...sample, PO_ID: 'DEMO000001', VENDOR_ID: vendorId, PO_STATUS: 'A', PO_REF: '', LINES: lines, PO_AMOUNT: 12600,
+  });
+  const changed = projectOrders[1] ?? projectOrders[0]!;
+  simulator.updateRow('purchase-orders', changed, { PO_STATUS: simulator.row('purchase-orders', changed)?.['PO_STATUS'] === 'A' ? 'D' : 'A' });
+  return { pendingVendor: `${String(vendor['SETID'])}|${vendorId}`, projectOrders: [`${String(order['BUSINESS_UNIT'])}|DEMO000001`, changed] };
 }
 
 /** The seeded directory sizes the demo accepts: enough active employees for its seven HR changes. */
@@ -138,6 +174,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     stateDir: null,
     env: { ...process.env, ...demoTokens(config, process.env), ...webhookSecrets(webhooks) },
     simulators: { peoplesoft: { [hcm.name]: peoplesoft, ...financials } },
+    // A record waiting for one that links to it is tried again soon, not in two minutes.
+    waitingSeconds: 2,
     onAlert: (subject, message) => print(`ALERT ${subject}: ${message}`),
   });
   const stopPushed: Array<() => Promise<void> | void> = [];
@@ -148,10 +186,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   };
   const targets = session.simulators.targets ?? {};
   try {
-    const sync = async (label: string): Promise<SyncSummary[]> => {
+    const sync = async (label: string, only: (flow: (typeof config.flows)[number]) => boolean = () => true): Promise<SyncSummary[]> => {
       const summaries: SyncSummary[] = [];
       // Push-only flows are written as deliveries arrive, not polled.
-      for (const flow of config.flows.filter((entry) => entry.enabled && entry.schedule).map((entry) => entry.name)) {
+      for (const flow of config.flows.filter((entry) => entry.enabled && entry.schedule && only(entry)).map((entry) => entry.name)) {
         const summary = await session.sync(flow, {
           onProgress: (p) =>
             options.progress?.(`${label} ${flow}: read ${p.read}, enqueued ${p.enqueued}, rejected ${p.rejected}, processed ${p.written}`),
@@ -172,12 +210,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 
     // Pushed sources: the local front door, and the subscriptions that make targets deliver to it.
     const pushedFlows = config.flows.filter((flow) => flow.enabled && flow.push !== undefined);
-    const counts = { accepted: 0, queued: 0 };
+    const counts = { accepted: 0, repeated: 0, queued: 0 };
     const frontDoor = pushedFlows.length > 0
       ? await startFrontDoorServer({
           session,
           port: 0,
           onAnswer: (_source, answer) => {
+            if (answer.status === 200 && answer.body.status === 'duplicate') counts.repeated += 1;
             if (answer.status !== 202) return;
             counts.accepted += 1;
             counts.queued += Number(answer.body.queued ?? 0);
@@ -223,11 +262,23 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
           return key;
         }),
       ),
+      ...financialsOrders(Object.values(financials)[0]),
+      targetActivity: [],
     };
+    for (const [name, simulator] of Object.entries(targets)) {
+      for (const line of (await simulator.userActivity?.()) ?? []) changes.targetActivity.push(`${name}: ${line}`);
+    }
     print(`  hired ${changes.hired.join(', ')}; rehired ${changes.rehired.join(', ') || '(none)'}`);
     print(`  new title ${changes.retitled.join(', ')}; transferred ${changes.transferred.join(', ')}`);
     print(`  terminated ${changes.terminated.join(', ')}; invalid e-mail on ${changes.invalidEmail}`);
     if (changes.renamedVendors.length > 0) print(`  Financials: vendors renamed ${changes.renamedVendors.join(', ')}`);
+    if (changes.pendingVendor) print(`  Financials: vendor ${changes.pendingVendor} added, not approved yet, with purchase order ${changes.projectOrders[0]}; purchase order ${changes.projectOrders[1] ?? '(none)'} changed`);
+    for (const line of changes.targetActivity) print(`  ${line}`);
+    if (frontDoor && changes.targetActivity.length > 0) {
+      // What the targets delivered about their users' records goes in before the poll.
+      for (const simulator of Object.values(targets)) await simulator.idle?.();
+      await frontDoor.idle();
+    }
     // The source clock has one-second resolution (HTTP Date); let it pass the changes.
     await new Promise((resolve) => setTimeout(resolve, 1100));
 
@@ -238,16 +289,25 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const forged: Array<{ source: string; status: number }> = [];
     const deliveries: DemoDelivery[] = [];
     let written = 0;
+    let skipped = 0;
     if (frontDoor) {
       // Deliveries the targets sent about the writes above (they change what the sources watch).
       for (const simulator of Object.values(targets)) await simulator.idle?.();
       await frontDoor.idle();
-      for (const flow of pushedFlows) {
-        for (const run of await session.store.latestRuns(flow.name, 1000)) written += (run.created ?? 0) + (run.updated ?? 0) + (run.deleted ?? 0);
-      }
       print('');
       print('== Pushed deliveries ==');
-      print(`  ${counts.accepted} deliveries accepted, naming ${counts.queued} records; ${written} written by ${pushedFlows.map((flow) => flow.name).join(', ')}`);
+      for (const flow of pushedFlows) {
+        let flowWritten = 0;
+        let flowSkipped = 0;
+        for (const run of await session.store.latestRuns(flow.name, 1000)) {
+          flowWritten += (run.created ?? 0) + (run.updated ?? 0) + (run.deleted ?? 0);
+          flowSkipped += run.skipped ?? 0;
+        }
+        written += flowWritten;
+        skipped += flowSkipped;
+        print(`  ${flow.name}: ${flowWritten} written${flowSkipped > 0 ? `, ${flowSkipped} skipped (echoes of our own writes)` : ''}`);
+      }
+      print(`  ${counts.accepted} deliveries accepted, naming ${counts.queued} records; ${counts.repeated} repeated deliveries acknowledged and not queued again`);
       for (const [source, declaration] of Object.entries(config.pushed ?? {})) {
         const delivery = forgedDelivery(declaration.verify);
         if (!delivery) continue;
@@ -258,7 +318,27 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       }
       for (const webhook of webhooks) deliveries.push(...(await deliverSamples(session, frontDoor, webhook, print)));
     }
-    const pushed: DemoPushed = { ...counts, written, forged };
+    const pushed: DemoPushed = { ...counts, written, skipped, forged };
+
+    // What the pushed flows wrote into PeopleSoft comes back through the poll of the other
+    // systems' flows, and is skipped there; a record that waited for another goes out now.
+    let followUp: SyncSummary[] = [];
+    if (Object.keys(financials).length > 0) {
+      print('');
+      print('== Follow-up sync of the other PeopleSoft systems ==');
+      for (const simulator of Object.values(financials)) {
+        if (changes.pendingVendor) {
+          simulator.updateRow('vendors', changes.pendingVendor, { VENDOR_STATUS: 'A' });
+          print(`  Financials: vendor ${changes.pendingVendor} approved`);
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      followUp = await sync('follow-up', (flow) => flow.source !== undefined && peopleSoftSystemOf(config, flow.source).name !== hcm.name);
+      if (frontDoor) {
+        for (const simulator of Object.values(targets)) await simulator.idle?.();
+        await frontDoor.idle();
+      }
+    }
 
     print('');
     print('== The targets now ==');
@@ -266,7 +346,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     print('');
     print('Next: "npx ml-connector sync --config customers/demo.yaml" keeps state between runs;');
     print('      "npx ml-connector audit --config customers/demo.yaml --key <EMPLID>" shows one record\'s trail.');
-    return { initial, changes, incremental, peoplesoft, financials, targets, session, pushed, deliveries, close };
+    return { initial, changes, incremental, followUp, peoplesoft, financials, targets, session, pushed, deliveries, close };
   } catch (error) {
     await close();
     throw error;

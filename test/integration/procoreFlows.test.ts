@@ -182,7 +182,7 @@ describe('Procore ↔ PeopleSoft Financials (F12–F16)', () => {
 
   it('refuses a delivery whose header is missing or forged: 401, nothing queued', async () => {
     const body = { ...procore.deliveries.at(-1)!.body, ulid: '01J0000000000000000000FORGE' };
-    for (const headers of [{}, { [HEADER]: 'forged-value' }]) {
+    for (const headers of [{}, { [HEADER]: 'forged-value' }] as Array<Record<string, string>>) {
       const answer = await post(body, headers);
       expect(answer.status).toBe(401);
       expect(JSON.stringify(await answer.json())).not.toContain(TOKEN);

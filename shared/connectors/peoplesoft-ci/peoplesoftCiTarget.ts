@@ -22,6 +22,8 @@ export const peoplesoftCiTarget: TargetDefinition<PeopleSoftCiSettings> = {
   simulator: {
     module: new URL('../../../simulators/peoplesoft-ci/index.ts', import.meta.url),
     start: 'startPeopleSoftCiSimulator',
+    // One simulated Financials: POs saved through ML_PO appear in the REST simulator's purchase orders.
+    sharesPeopleSoft: true,
     credentials: { userId: 'ML_SYNC', password: 'sim-peoplesoft-ci-password' },
   },
 };
