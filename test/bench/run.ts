@@ -19,6 +19,7 @@ import { mailchimpThroughput } from './mailchimpThroughput';
 import { zendeskThroughput } from './zendeskThroughput';
 import { peoplesoftCiCalls } from './peoplesoftCiCalls';
 import { procoreThroughput } from './procoreThroughput';
+import { procoreFlowCalls } from './procoreFlows';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const employees = Number(process.env.BENCH_EMPLOYEES ?? 100_000);
@@ -118,5 +119,7 @@ console.log('PeopleSoft CI writes (connector → CI-service simulator, 20 ms a c
 await peoplesoftCiCalls(400);
 console.log('Procore (connector → Procore simulator enforcing the hourly and 10-s spike windows; 4 writers of one commitment each):');
 await procoreThroughput();
+console.log('Procore ↔ PeopleSoft calls per changed record (LocalSession: poller / front door → SQS emulator → writers → simulators):');
+await procoreFlowCalls(20);
 console.log('Push parsing (Integration Broker rowset XML through the hardened reader):');
 ibPushParsing();
