@@ -1,11 +1,28 @@
+import { readFileSync } from 'node:fs';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exampleConfig, logicalId, resourcesOfType, synthesize, type Synthesized } from './support/synthesize';
+import { parseConfig } from '../../shared/config';
+import { exampleConfigPath, logicalId, resourcesOfType, synthesize, type Synthesized } from './support/synthesize';
+
+/** The example customer with its Procore ↔ PeopleSoft part turned on, as its comments say: uncommented. */
+function acmeWithProcore(): string {
+  let on = false;
+  return readFileSync(exampleConfigPath, 'utf8')
+    .split('\n')
+    .map((line) => {
+      if (line.startsWith('#  # Procore (F12') || line.startsWith('#  # F12: vendors')) on = true;
+      if (line === 'flows:' || line.startsWith('# Integration Broker push')) on = false;
+      return on && line.startsWith('# ') ? line.slice(2) : line;
+    })
+    .join('\n');
+}
 
 // The example customer's Procore ↔ PeopleSoft flows (F12–F16) as deployed.
 let synth: Synthesized;
-beforeAll(async () => {
-  synth = synthesize(await exampleConfig());
+beforeAll(() => {
+  const config = parseConfig(acmeWithProcore(), 'customers/acme.yaml with Procore');
+  expect(config.flows.filter((flow) => flow.target === 'procore' || flow.target === 'peoplesoft-ci')).toHaveLength(6);
+  synth = synthesize(config);
 });
 afterAll(() => synth?.cleanup());
 
