@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CustomerConfig } from '../../shared/config';
 import { LocalSession, startFrontDoorServer, type FrontDoorServer } from '../../shared/local';
 import { type ZohoSimulator } from '../../simulators/zoho';
-import { demoConfig } from '../support/factories';
+import { demoConfig, withoutTarget } from '../support/factories';
+
+/** The demo without its Procore part (whose hook would need a secret of its own). */
+const withoutProcore = (yaml: string): string => ['procore', 'peoplesoft-ci'].reduce(withoutTarget, yaml);
 
 // One pushed source feeding two push-only flows, each taking its own objects of it
 // (`push: { source, objects }`), with no PeopleSoft source entity on either flow.
@@ -18,7 +21,7 @@ describe('a pushed source feeding flows by object', () => {
   let zoho: ZohoSimulator;
 
   beforeAll(async () => {
-    const demo = demoConfig();
+    const demo = demoConfig(withoutProcore);
     const audited = demo.flows.find((flow) => flow.push === SOURCE)!;
     config = {
       ...demo,

@@ -20,6 +20,9 @@ describe('local scheduler', () => {
       ['contacts-to-mailchimp', '2026-11-23T11:50:00.000Z'], // 05:50 daily
       ['employees-to-zendesk', '2026-11-23T11:45:00.000Z'], // 05:45 on weekdays
       ['vendors-to-zendesk', '2026-11-24T10:15:00.000Z'], // 05:15 daily in New York
+      ['vendors-to-procore', '2026-11-24T09:00:00.000Z'], // 04:00 daily in New York
+      ['gl-accounts-to-procore', '2026-11-24T09:05:00.000Z'], // 04:05 daily in New York
+      ['purchase-orders-to-procore', '2026-11-24T09:10:00.000Z'], // 04:10 daily in New York
     ]);
     now = new Date('2026-11-23T11:30:00Z');
     await new Promise((resolve) => setTimeout(resolve, 30));
