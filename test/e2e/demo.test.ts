@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_VENDORS, runDemo, type DemoResult } from '../../shared/local';
 import type { MarketoSimulator } from '../../simulators/marketo';
+import type { PeopleSoftCiSimulator } from '../../simulators/peoplesoft-ci';
+import type { ProcoreSimulator } from '../../simulators/procore';
 
 const EMPLOYEES = 5000;
 let demo: DemoResult & { marketo: MarketoSimulator };
@@ -33,7 +35,8 @@ describe('the demo scenario (npm start)', () => {
     expect(initialCalls.filter((entry) => entry.path.endsWith('/delete.json'))).toHaveLength(0);
     expect(initialLeadCalls).toBe(Math.ceil((EMPLOYEES - alreadyGone) / 300));
     // 8 HCM companies and every Financials vendor (F2), from the two PeopleSoft systems.
-    expect(demo.marketo.companies()).toHaveLength(8 + DEMO_VENDORS);
+    // (And the vendor the changes add in Financials.)
+    expect(demo.marketo.companies()).toHaveLength(8 + DEMO_VENDORS + 1);
     expect(demo.initial[2]).toMatchObject({ flow: 'vendors-to-marketo', read: DEMO_VENDORS, created: DEMO_VENDORS });
   });
 
@@ -76,7 +79,8 @@ describe('the demo scenario (npm start)', () => {
 
   it('writes the vendors renamed in Financials, read from that system with its own node and query form', () => {
     const vendors = demo.incremental[2]!;
-    expect(vendors).toMatchObject({ read: 2, enqueued: 2, updated: 2 });
+    // The two renamed, and the vendor added (not yet approved: F12 holds it back, F2 does not).
+    expect(vendors).toMatchObject({ read: 3, enqueued: 3, updated: 2, created: 1 });
     const financials = demo.financials.financials!;
     for (const key of demo.changes.renamedVendors) {
       const company = demo.marketo.companies().find((entry) => entry.fields.externalCompanyId === `VENDOR-${key.replace('|', '-')}`);
@@ -86,6 +90,23 @@ describe('the demo scenario (npm start)', () => {
     expect(vendorCalls.every((request) => request.path.includes('/PSFT_EP/'))).toBe(true);
     // Wall time in New York, as the default `local` form asks.
     expect(vendorCalls.at(-1)!.query.updated_before).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/);
+  });
+
+  it('runs the Procore flows both ways: a held commitment released, Procore records into PeopleSoft, echoes skipped', async () => {
+    const procore = demo.targets['procore'] as ProcoreSimulator;
+    const ci = demo.targets['peoplesoft-ci'] as PeopleSoftCiSimulator;
+    const byFlow = (runs: typeof demo.incremental, flow: string) => runs.find((run) => run.flow === flow)!;
+    expect(byFlow(demo.incremental, 'vendors-to-procore')).toMatchObject({ skipped: 1 });
+    expect(byFlow(demo.incremental, 'purchase-orders-to-procore')).toMatchObject({ waiting: 1 });
+    expect(byFlow(demo.followUp, 'purchase-orders-to-procore')).toMatchObject({ created: 1, skipped: 1 });
+    expect(procore.commitmentByOrigin('US001-DEMO000001')).toMatchObject({ vendor_id: procore.vendorByOrigin(demo.changes.pendingVendor!.split('|')[1]!)!.id });
+    // The user's commitment became one PO; the direct cost, delivered twice, and the change order one journal each.
+    expect(ci.records('ML_PO')).toHaveLength(1);
+    expect(ci.records('ML_PO')[0]!.fields['PO_REF']).toMatch(/^PROCORE:\d+$/);
+    expect(ci.records('ML_JOURNAL')).toHaveLength(2);
+    expect(demo.pushed.repeated).toBeGreaterThanOrEqual(1);
+    expect(demo.pushed.skipped).toBeGreaterThanOrEqual(1);
+    expect(demo.pushed.forged).toContainEqual({ source: 'procore-events', status: 401 });
   });
 
   it('audits the rejected record and the terminated one', async () => {
