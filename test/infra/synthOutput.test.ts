@@ -40,6 +40,8 @@ describe('cdk synth output', () => {
       '  - targets.zoho.simulator: the built-in simulator only runs locally; set it to false to deploy',
       '  - targets.mailchimp.simulator: the built-in simulator only runs locally; set it to false to deploy',
       '  - targets.zendesk.simulator: the built-in simulator only runs locally; set it to false to deploy',
+      '  - targets.peoplesoft-ci.simulator: the built-in simulator only runs locally; set it to false to deploy',
+      '  - targets.procore.simulator: the built-in simulator only runs locally; set it to false to deploy',
     ]);
     // No half-built assembly either: the CDK CLI would validate it and print template warnings.
     expect(existsSync(join(result.outdir, 'manifest.json'))).toBe(false);
