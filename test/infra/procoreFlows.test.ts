@@ -1,26 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../shared/config';
-import { exampleConfigPath, logicalId, resourcesOfType, synthesize, type Synthesized } from './support/synthesize';
+import { loadConfig } from '../../shared/config';
+import { logicalId, repoRoot, resourcesOfType, synthesize, type Synthesized } from './support/synthesize';
 
-/** The example customer with its Procore ↔ PeopleSoft part turned on, as its comments say: uncommented. */
-function acmeWithProcore(): string {
-  let on = false;
-  return readFileSync(exampleConfigPath, 'utf8')
-    .split('\n')
-    .map((line) => {
-      if (line.startsWith('#  # Procore (F12') || line.startsWith('#  # F12: vendors')) on = true;
-      if (line === 'flows:' || line.startsWith('# Integration Broker push')) on = false;
-      return on && line.startsWith('# ') ? line.slice(2) : line;
-    })
-    .join('\n');
-}
-
-// The example customer's Procore ↔ PeopleSoft flows (F12–F16) as deployed.
+// The Procore ↔ PeopleSoft flows (F12–F16) of the example customer initech, as deployed.
 let synth: Synthesized;
-beforeAll(() => {
-  const config = parseConfig(acmeWithProcore(), 'customers/acme.yaml with Procore');
+beforeAll(async () => {
+  const config = await loadConfig(join(repoRoot, 'customers', 'initech.yaml'));
   expect(config.flows.filter((flow) => flow.target === 'procore' || flow.target === 'peoplesoft-ci')).toHaveLength(6);
   synth = synthesize(config);
 });
