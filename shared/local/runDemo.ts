@@ -169,20 +169,28 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     });
   }
   const webhooks = simulatedWebhooks(config);
-  const session = await LocalSession.open({
-    config,
-    stateDir: null,
-    env: { ...process.env, ...demoTokens(config, process.env), ...webhookSecrets(webhooks) },
-    simulators: { peoplesoft: { [hcm.name]: peoplesoft, ...financials } },
-    // A record waiting for one that links to it is tried again soon, not in two minutes.
-    waitingSeconds: 2,
-    onAlert: (subject, message) => print(`ALERT ${subject}: ${message}`),
-  });
+  const stopSimulators = (): Promise<unknown> => Promise.all([peoplesoft, ...Object.values(financials)].map((simulator) => simulator.stop()));
+  let session: LocalSession;
+  try {
+    session = await LocalSession.open({
+      config,
+      stateDir: null,
+      env: { ...process.env, ...demoTokens(config, process.env), ...webhookSecrets(webhooks) },
+      simulators: { peoplesoft: { [hcm.name]: peoplesoft, ...financials } },
+      // A record waiting for one that links to it is tried again soon, not in two minutes.
+      waitingSeconds: 2,
+      onAlert: (subject, message) => print(`ALERT ${subject}: ${message}`),
+    });
+  } catch (error) {
+    // Their servers would keep the process alive after the error is printed.
+    await stopSimulators();
+    throw error;
+  }
   const stopPushed: Array<() => Promise<void> | void> = [];
   const close = async (): Promise<void> => {
     for (const stop of stopPushed) await stop();
     await session.close();
-    await Promise.all([peoplesoft, ...Object.values(financials)].map((simulator) => simulator.stop()));
+    await stopSimulators();
   };
   const targets = session.simulators.targets ?? {};
   try {
