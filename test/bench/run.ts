@@ -108,7 +108,7 @@ console.log('Poller peak memory (poller in its own process; emulators and simula
 await pollerThroughputPerSystem(employees);
 await pollerMemory(10_000);
 await pollerMemory(100_000);
-console.log('Zoho CRM (poller → SQS emulator → writer → Zoho simulator, 200 ms per call):');
+console.log('Zoho CRM (writer containers sharing the token and the budget → Zoho simulator, 1 s per 100-record upsert; then the whole local pipeline):');
 await zohoThroughput(Math.min(employees, 20_000));
 // 4 s a 500-member call: at 2 s the ceiling (2,500 records/s) is more than this process's own
 // queue and state emulation sustains on two cores, so the figure would measure the machine.
