@@ -11,7 +11,7 @@ import {
   type TargetDeclaration,
   type TargetItem,
 } from '../TargetConnector';
-import { recordTargetCall } from '../callMeter';
+import { CallTally } from '../CallTally';
 import { classifyMailchimpResponse } from './classifyMailchimpResponse';
 import { mailchimpDeclaration } from './declaration';
 import { mailchimpLimits } from './mailchimpLimits';
@@ -75,8 +75,7 @@ export class MailchimpConnector implements TargetConnector {
   private readonly root: string;
   private readonly http: HttpClient;
   private readonly limiter: CallLimiter;
-  private readonly callCounts = new Map<string, number>();
-  private throttledCount = 0;
+  private readonly tally = new CallTally();
 
   public constructor(private readonly options: MailchimpConnectorOptions) {
     const { config } = options;
@@ -193,9 +192,7 @@ export class MailchimpConnector implements TargetConnector {
   }
 
   public stats(): ConnectorStats {
-    const calls = Object.fromEntries(this.callCounts);
-    const totalCalls = [...this.callCounts.values()].reduce((sum, count) => sum + count, 0);
-    return { calls, totalCalls, throttled: this.throttledCount };
+    return this.tally.stats();
   }
 
   private listIdOf(object: string, operation: string): string {
@@ -257,15 +254,13 @@ export class MailchimpConnector implements TargetConnector {
     const operation = `${call.method} /3.0${call.path}`;
     const request = this.toHttpRequest(call, operation);
     const response = await this.limiter.run(() => {
-      this.callCounts.set(stat, (this.callCounts.get(stat) ?? 0) + 1);
-      recordTargetCall();
+      this.tally.call(stat);
       return this.http.send(request);
     });
     const verdict = classifyMailchimpResponse(response, { operation, secretName: this.options.config.secret, redact: [this.options.apiKey] });
     if (verdict.ok) return verdict.body;
     if (verdict.error.kind === ErrorKind.RateLimited) {
-      this.throttledCount += 1;
-      recordTargetCall(true);
+      this.tally.throttled();
       await this.limiter.pause(verdict.error.retryAfterMs ?? mailchimpLimits.overloadWaitMs);
     }
     throw verdict.error;

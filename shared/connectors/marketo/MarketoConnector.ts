@@ -14,7 +14,7 @@ import {
   type TargetItem,
   type TargetLimits,
 } from '../TargetConnector';
-import { recordTargetCall } from '../callMeter';
+import { CallTally } from '../CallTally';
 import { classifyMarketoResponse } from './classifyMarketoResponse';
 import { marketoDeclaration } from './declaration';
 import {
@@ -95,8 +95,7 @@ export class MarketoConnector implements TargetConnector {
   private readonly limiter: CallLimiter;
   private readonly now: () => Date;
   private readonly secrets: readonly string[];
-  private readonly callCounts = new Map<string, number>();
-  private throttledCount = 0;
+  private readonly tally = new CallTally();
 
   public constructor(options: MarketoConnectorOptions) {
     const { config } = options;
@@ -200,9 +199,7 @@ export class MarketoConnector implements TargetConnector {
   }
 
   public stats(): ConnectorStats {
-    const calls = Object.fromEntries(this.callCounts);
-    const totalCalls = [...this.callCounts.values()].reduce((sum, count) => sum + count, 0);
-    return { calls, totalCalls, throttled: this.throttledCount };
+    return this.tally.stats();
   }
 
   private endpointsOf(object: string, operation: string): MarketoObjectEndpoints {
@@ -306,8 +303,7 @@ export class MarketoConnector implements TargetConnector {
       const request = this.toHttpRequest(call, token, operation);
       const response = await this.limiter.run(
         () => {
-          this.callCounts.set(stat, (this.callCounts.get(stat) ?? 0) + 1);
-          recordTargetCall();
+          this.tally.call(stat);
           return this.http.send(request);
         },
         (answer) => answer.headers,
@@ -316,8 +312,7 @@ export class MarketoConnector implements TargetConnector {
       if (verdict.ok) return verdict.envelope;
       const { error } = verdict;
       if (error.kind === ErrorKind.RateLimited) {
-        this.throttledCount += 1;
-        recordTargetCall(true);
+        this.tally.throttled();
         await this.limiter.pause(error.retryAfterMs ?? marketoLimits.rateLimitedWaitMs);
       }
       if (error.kind === ErrorKind.AuthExpired && attempt === 1) {

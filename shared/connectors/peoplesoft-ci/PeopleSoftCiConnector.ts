@@ -12,7 +12,7 @@ import {
   type TargetDeclaration,
   type TargetItem,
 } from '../TargetConnector';
-import { recordTargetCall } from '../callMeter';
+import { CallTally } from '../CallTally';
 import { balanceJournal } from './balanceJournal';
 import { buildSoapRequest } from './buildSoapRequest';
 import { classifyCiAnswer } from './classifyCiAnswer';
@@ -135,7 +135,7 @@ export class PeopleSoftCiConnector implements TargetConnector {
   private readonly endpoint: string;
   private readonly http: HttpClient;
   private readonly limiter: CallLimiter;
-  private readonly callCounts = new Map<string, number>();
+  private readonly tally = new CallTally();
 
   public constructor(options: PeopleSoftCiConnectorOptions) {
     const { settings } = options;
@@ -214,8 +214,7 @@ export class PeopleSoftCiConnector implements TargetConnector {
   }
 
   public stats(): ConnectorStats {
-    const calls = Object.fromEntries(this.callCounts);
-    return { calls, totalCalls: [...this.callCounts.values()].reduce((sum, count) => sum + count, 0), throttled: 0 };
+    return this.tally.stats();
   }
 
   private async pingOne(object: string, ci: ObjectSettings, method: CiMethod): Promise<Omit<PingCheck, 'name'>> {
@@ -401,8 +400,7 @@ export class PeopleSoftCiConnector implements TargetConnector {
   }
 
   private count(stat: string): void {
-    this.callCounts.set(stat, (this.callCounts.get(stat) ?? 0) + 1);
-    recordTargetCall();
+    this.tally.call(stat);
   }
 
   private assertObject(object: string, operation: string): void {

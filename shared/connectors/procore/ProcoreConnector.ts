@@ -2,7 +2,7 @@ import { InProcessTokenStore, SharedTokenCache } from '../../auth';
 import { ErrorKind, ExternalSystemError } from '../../errors';
 import { HostGuard, HttpClient, type HttpResponse } from '../../http';
 import { inProcessLimiters, type CallLimiter } from '../../limits';
-import { recordTargetCall } from '../callMeter';
+import { CallTally } from '../CallTally';
 import {
   ItemOutcome,
   TargetAction,
@@ -95,8 +95,7 @@ export class ProcoreConnector implements TargetConnector {
   private readonly vendorOrigins = new Map<string, string | undefined>();
   /** Cost code id → its full code and the key it was written under. */
   private readonly costCodeDetails = new Map<string, { code?: string; originKey?: string }>();
-  private readonly callCounts = new Map<string, number>();
-  private throttledCount = 0;
+  private readonly tally = new CallTally();
 
   public constructor(input: TargetFactoryInput<ProcoreSettings>) {
     const { settings } = input;
@@ -226,8 +225,7 @@ export class ProcoreConnector implements TargetConnector {
   }
 
   public stats(): ConnectorStats {
-    const calls = Object.fromEntries(this.callCounts);
-    return { calls, totalCalls: [...this.callCounts.values()].reduce((sum, count) => sum + count, 0), throttled: this.throttledCount };
+    return this.tally.stats();
   }
 
   /**
@@ -728,8 +726,7 @@ export class ProcoreConnector implements TargetConnector {
       if (call.query) url.search = new URLSearchParams(call.query).toString();
       const response = await this.limiter.run(
         (): Promise<HttpResponse> => {
-          this.callCounts.set(call.stat, (this.callCounts.get(call.stat) ?? 0) + 1);
-          recordTargetCall();
+          this.tally.call(call.stat);
           return this.http.send({
             method: call.method,
             url,
@@ -749,8 +746,7 @@ export class ProcoreConnector implements TargetConnector {
       if (verdict.ok) return { body: verdict.body, headers: response.headers };
       const { error } = verdict;
       if (error.kind === ErrorKind.RateLimited) {
-        this.throttledCount += 1;
-        recordTargetCall(true);
+        this.tally.throttled();
         await this.limiter.pause(error.retryAfterMs ?? procoreLimits.fallbackWaitMs);
         throttled += 1;
         if (throttled < procoreLimits.throttledAttempts) continue;

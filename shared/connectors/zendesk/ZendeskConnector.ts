@@ -13,7 +13,7 @@ import {
   type TargetItem,
   type TargetLimits,
 } from '../TargetConnector';
-import { recordTargetCall } from '../callMeter';
+import { CallTally } from '../CallTally';
 import { classifyZendeskResponse } from './classifyZendeskResponse';
 import { JobStatusWatcher, type WatchedJob } from './JobStatusWatcher';
 import { readJobResults, type JobEntry, type JobVerdict } from './readJobResults';
@@ -106,8 +106,7 @@ export class ZendeskConnector implements TargetConnector {
   private readonly settings: ZendeskSettings;
   private readonly secretName: string;
   private readonly jobs: JobStatusWatcher;
-  private readonly callCounts = new Map<string, number>();
-  private throttledCount = 0;
+  private readonly tally = new CallTally();
   /** Share of the minute's requests left, as the last answer's `X-Rate-Limit-Remaining` said. */
   private budgetLeft = 1;
 
@@ -225,8 +224,7 @@ export class ZendeskConnector implements TargetConnector {
   }
 
   public stats(): ConnectorStats {
-    const totalCalls = [...this.callCounts.values()].reduce((sum, count) => sum + count, 0);
-    return { calls: Object.fromEntries(this.callCounts), totalCalls, throttled: this.throttledCount };
+    return this.tally.stats();
   }
 
   private async writeUsers(action: TargetAction, items: readonly TargetItem[]): Promise<ItemResult[]> {
@@ -419,8 +417,7 @@ export class ZendeskConnector implements TargetConnector {
     };
     const response = await this.limiter.run(
       () => {
-        this.callCounts.set(stat, (this.callCounts.get(stat) ?? 0) + 1);
-        recordTargetCall();
+        this.tally.call(stat);
         return this.http.send(request);
       },
       (answer) => answer.headers,
@@ -431,8 +428,7 @@ export class ZendeskConnector implements TargetConnector {
     const verdict = classifyZendeskResponse(response, { operation, now: this.now(), secretName: this.secretName });
     if (verdict.ok) return verdict.body;
     if (verdict.error.kind === ErrorKind.RateLimited) {
-      this.throttledCount += 1;
-      recordTargetCall(true);
+      this.tally.throttled();
       await this.limiter.pause(verdict.error.retryAfterMs ?? zendeskLimits.rateLimitedWaitMs);
     }
     throw verdict.error;

@@ -2,7 +2,7 @@ import { InProcessTokenStore, SharedTokenCache, type SharedToken } from '../../a
 import { ErrorKind, ExternalSystemError } from '../../errors';
 import { HostGuard, HttpClient, type HttpResponse } from '../../http';
 import { inProcessLimiters, type CallLimiter } from '../../limits';
-import { recordTargetCall } from '../callMeter';
+import { CallTally } from '../CallTally';
 import {
   ItemOutcome,
   TargetAction,
@@ -80,8 +80,7 @@ export class ZohoConnector implements TargetConnector {
   private readonly heavyLimiter: CallLimiter;
   private readonly now: () => Date;
   private readonly accountIds = new Map<string, string>();
-  private readonly callCounts = new Map<string, number>();
-  private throttledCount = 0;
+  private readonly tally = new CallTally();
   /** Zoho said its credit pool is empty: no call before this (ms). */
   private poolEmptyUntil = 0;
 
@@ -275,8 +274,7 @@ export class ZohoConnector implements TargetConnector {
   });
 
   public stats(): ConnectorStats {
-    const calls = Object.fromEntries(this.callCounts);
-    return { calls, totalCalls: [...this.callCounts.values()].reduce((sum, count) => sum + count, 0), throttled: this.throttledCount };
+    return this.tally.stats();
   }
 
   /** The Accounts field a contact's account key is matched by. */
@@ -360,8 +358,7 @@ export class ZohoConnector implements TargetConnector {
             const token = await this.tokens.token();
             const url = new URL(`${token.meta['apiDomain']}/crm/${this.settings.apiVersion}${call.path}`);
             if (call.query) url.search = call.query.toString();
-            this.callCounts.set(stat, (this.callCounts.get(stat) ?? 0) + 1);
-            recordTargetCall();
+            this.tally.call(stat);
             const response = await this.http.send({
               method: call.method,
               url,
@@ -387,8 +384,7 @@ export class ZohoConnector implements TargetConnector {
       if (verdict.ok) return verdict.body;
       const { error } = verdict;
       if (error.kind === ErrorKind.RateLimited) {
-        this.throttledCount += 1;
-        recordTargetCall(true);
+        this.tally.throttled();
         await this.limiter.pause(error.retryAfterMs ?? 1_500);
       }
       if (error.kind === ErrorKind.QuotaExhausted && error.resetsAt) this.poolEmptyUntil = error.resetsAt.getTime();
